@@ -1,0 +1,72 @@
+# BIJ1 Den Haag. `make run` starts everything locally; `make test` runs every test tier.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STAGE ?= local
+export AWS_DEFAULT_REGION ?= eu-west-1
+
+.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke clean
+
+help:
+	@echo "make run        start the whole system locally (API :8000, console :8025)"
+	@echo "make test       run unit, integration, contract and end-to-end tests"
+	@echo "make e2e        browser tests in headless Chromium (installs it if needed)"
+	@echo "make bench      benchmarks (speed and memory goals)"
+	@echo "make package    chalice package --merge-template infra/template.json into build/"
+	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
+	@echo "make tokens / make revoke ID=...   list / revoke tokens"
+
+$(STAMP): pyproject.toml requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m infra.local
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not browser" tests/unit tests/integration tests/contract tests/e2e
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+integration: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+contract: $(STAMP)
+	$(PY) -m pytest tests/contract
+
+$(VENV)/.browser: $(STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	$(PY) -m pip install --quiet -e ".[browser]"
+	touch $(VENV)/.browser
+
+e2e: $(VENV)/.browser
+	$(PY) -m pytest -m browser tests/e2e
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/bench --benchmark-only -p no:randomly
+
+package: $(STAMP)
+	rm -rf build/package
+	$(VENV)/bin/chalice package --stage $(if $(filter local,$(STAGE)),prod,$(STAGE)) \
+	  --merge-template infra/template.json build/package
+	@$(PY) -c "import os; s=os.path.getsize('build/package/deployment.zip'); print(f'deployment.zip: {s/1024/1024:.2f} MiB')"
+	$(VENV)/bin/cfn-lint build/package/sam.json
+
+token: $(STAMP)
+	$(PY) -m infra.tokens issue --role "$(ROLE)" --name "$(NAME)" --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+tokens: $(STAMP)
+	$(PY) -m infra.tokens list --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+revoke: $(STAMP)
+	$(PY) -m infra.tokens revoke --id "$(ID)" --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+clean:
+	rm -rf build .local .pytest_cache

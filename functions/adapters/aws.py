@@ -1,0 +1,34 @@
+"""Cached boto3 clients, created on first use (never at import time of ``app.py``).
+
+``AWS_ENDPOINT_URL`` (set by the local stack and by tests) points every client at
+moto's server; in Lambda it is unset and the clients talk to real AWS.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3  # deferred: ~100 ms
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(
+        connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}))
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def is_client_error(exc: BaseException) -> bool:
+    return type(exc).__name__ == "ClientError" and hasattr(exc, "response")
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Network-level failures of botocore (endpoint down, timeouts)."""
+    module = type(exc).__module__ or ""
+    return module.startswith("botocore") and not is_client_error(exc)

@@ -1,0 +1,53 @@
+"""The project's own errors. Adapters raise these ``from`` the library error;
+``functions.http.handle_errors`` maps them to HTTP statuses in one place."""
+from __future__ import annotations
+
+from typing import Mapping
+
+
+class AppError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ValidationError(AppError):
+    """Client input is wrong; ``errors`` maps field name to a message (already translated)."""
+
+    def __init__(self, errors: Mapping[str, str], values: Mapping | None = None):
+        super().__init__("invalid input: " + ", ".join(sorted(errors)))
+        self.errors = dict(errors)
+        self.values = dict(values or {})
+
+
+class BadRequest(AppError):
+    """The request as a whole is unusable (encoding, content type, size)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class NotFound(AppError):
+    pass
+
+
+class Conflict(AppError):
+    """A state change that is not allowed from the current state."""
+
+
+class TemporarilyUnavailable(AppError):
+    """A dependency failed; the client may retry. Nothing was changed."""
+
+
+class AlreadyExists(AppError):
+    """A conditional write found the item already there (idempotency)."""
+
+
+class MailchimpError(AppError):
+    """Mailchimp answered with an error or not at all."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "",
+                 retryable: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+        self.retryable = retryable

@@ -1,0 +1,84 @@
+"""The composition root: cached getters that build the real adapters from Settings.
+
+Nothing here runs at import time; each getter builds its object on first use and
+keeps it for the life of the Lambda container. Tests replace objects with
+``override(...)`` (or call ``reset()``) instead of patching modules.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from functions.config import Settings
+
+_overrides: dict[str, Any] = {}
+
+
+def override(**objects: Any) -> None:
+    """Use these objects instead of the real ones (tests, the local stack)."""
+    _overrides.update(objects)
+
+
+def reset() -> None:
+    _overrides.clear()
+    for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer):
+        getter.cache_clear()
+
+
+def _get(name: str, build: Any) -> Any:
+    return _overrides[name] if name in _overrides else build()
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return _overrides.get("settings") or Settings.from_env()
+
+
+@lru_cache(maxsize=1)
+def table() -> Any:
+    from functions.adapters.dynamo import DynamoTable
+
+    return _get("table", lambda: DynamoTable(settings().data_table))
+
+
+@lru_cache(maxsize=1)
+def signup_queue() -> Any:
+    from functions.adapters.queue import SqsQueue
+
+    return _get("signup_queue", lambda: SqsQueue(settings().signup_queue_url))
+
+
+@lru_cache(maxsize=1)
+def meldpunt_queue() -> Any:
+    from functions.adapters.queue import SqsQueue
+
+    return _get("meldpunt_queue", lambda: SqsQueue(settings().meldpunt_queue_url))
+
+
+@lru_cache(maxsize=1)
+def secrets() -> Any:
+    from functions.adapters.secrets import SsmSecrets
+
+    return _get("secrets", SsmSecrets)
+
+
+@lru_cache(maxsize=1)
+def mailchimp() -> Any:
+    def build() -> Any:
+        from functions.adapters.mailchimp import MailchimpMarketing
+        from functions.adapters.secrets import resolve
+
+        s = settings()
+        api_key = resolve(s.mailchimp_api_key, s.mailchimp_api_key_param, secrets())
+        return MailchimpMarketing(api_key=api_key, server=s.mailchimp_server,
+                                  list_id=s.mailchimp_list_id, base_url=s.mailchimp_base_url,
+                                  timeout=s.mailchimp_timeout)
+
+    return _get("mailchimp", build)
+
+
+@lru_cache(maxsize=1)
+def renderer() -> Any:
+    from functions.rendering import default_renderer
+
+    return _get("renderer", default_renderer)
