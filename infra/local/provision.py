@@ -1,0 +1,82 @@
+"""Create the merge template's resources in moto, and derive the functions' environment.
+
+The single source is ``infra/template.json``: its typed ``Resources`` go to moto's
+CloudFormation as they are (the per-function overrides Chalice merges, such as
+``APIHandler`` or ``<Fn>Role``, have no ``Type`` and are left out), and the
+environment the functions get comes from its ``Globals.Function.Environment``, with
+each ``Ref`` resolved to the physical id moto created. No second list of queues or
+tables exists anywhere.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "template.json"
+STACK_NAME = "bij1-local"
+# moto's CloudFormation cannot create these; they change nothing a local run can observe.
+UNSUPPORTED_LOCALLY = {"AWS::S3::BucketPolicy"}
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def local_template(template: dict[str, Any]) -> dict[str, Any]:
+    """The part of the merge template moto can create: typed resources and parameters."""
+    resources = {name: res for name, res in template["Resources"].items()
+                 if "Type" in res and res["Type"] not in UNSUPPORTED_LOCALLY}
+    return {"AWSTemplateFormatVersion": "2010-09-09",
+            "Parameters": template.get("Parameters", {}), "Resources": resources}
+
+
+def queue_logical_ids(template: dict[str, Any]) -> dict[str, str]:
+    """SQS consumer function logical id -> the logical id of the queue it consumes."""
+    out = {}
+    for name, res in template["Resources"].items():
+        for event in res.get("Properties", {}).get("Events", {}).values():
+            queue = event.get("Properties", {}).get("Queue")
+            if isinstance(queue, dict) and "Fn::Sub" in queue:
+                ref = queue["Fn::Sub"]
+                if ref.startswith("${") and ref.endswith(".Arn}"):
+                    out[name] = ref[2:-5]
+    return out
+
+
+def provision(cloudformation: Any, sqs: Any, parameters: dict[str, str],
+              template: dict[str, Any] | None = None,
+              stack_name: str = STACK_NAME) -> tuple[dict[str, str], dict[str, str]]:
+    """Create the stack in moto; return (environment for the functions, logical id -> physical id).
+
+    Queue physical ids are given as the queue URLs of the endpoint in use.
+    """
+    template = template or load_template()
+    cloudformation.create_stack(
+        StackName=stack_name, TemplateBody=json.dumps(local_template(template)),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
+    status = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise RuntimeError(f"local stack not created: {status}")
+    physical: dict[str, str] = {}
+    for res in cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]:
+        if not res.get("LogicalResourceId"):
+            continue
+        pid = res["PhysicalResourceId"]
+        if res["ResourceType"] == "AWS::SQS::Queue":
+            pid = sqs.get_queue_url(QueueName=pid.rsplit("/", 1)[-1])["QueueUrl"]
+        physical[res["LogicalResourceId"]] = pid
+    defaults = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
+    values = {**defaults, **parameters, **physical}
+    env = {}
+    variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for name, value in variables.items():
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            env[name] = values[value["Ref"]]
+        elif isinstance(value, str):
+            env[name] = value
+        else:
+            raise ValueError(f"{name}: only literal values and Ref are supported in Globals ({value})")
+    return env, physical
