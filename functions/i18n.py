@@ -1,6 +1,7 @@
-"""Translation catalogs: one flat JSON file per language in ``templates/i18n``.
+"""Translation catalogs: flat JSON files named ``<language>.json`` under ``templates/i18n``
+(one set per area in subfolders, e.g. ``templates/i18n/meldpunt/en.json``).
 
-Adding a language is adding a catalog file; nothing else changes. Dutch is the
+Adding a language is adding catalog files; nothing else changes. Dutch is the
 default and the reference: a key missing from another catalog falls back to Dutch.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Catalogs:
     def __init__(self, dirs: Iterable[Path] = (CATALOG_DIR,)):
         self._catalogs: dict[str, dict[str, str]] = {}
         for d in dirs:
-            for path in sorted(Path(d).glob("*.json")):
+            for path in sorted(Path(d).rglob("*.json")):
                 self._catalogs.setdefault(path.stem, {}).update(
                     json.loads(path.read_text(encoding="utf-8")))
         if DEFAULT_LANGUAGE not in self._catalogs:
