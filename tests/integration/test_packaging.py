@@ -1,0 +1,141 @@
+"""What we deploy is what we test: `chalice package` output, imported and served in isolation.
+
+Chalice silently drops top-level folders other than chalicelib/ and vendor/
+(aws/chalice#1554); `vendor/functions` and `vendor/templates` are symlinks that bring
+them in. Only this test notices when that breaks.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHALICE = Path(sys.executable).parent / "chalice"
+MAX_ZIP_BYTES = 4 * 1024 * 1024  # keep the deployment small; measured ~1.4 MiB on 2026-11-27
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "out"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    result = subprocess.run(
+        [str(CHALICE), "package", "--stage", "prod", "--merge-template", "infra/template.json", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(package) -> dict:
+    return json.loads((package / "sam.json").read_text())
+
+
+def test_package_contains_our_code_and_templates(package):
+    names = zipfile.ZipFile(package / "deployment.zip").namelist()
+    assert "app.py" in names
+    assert "functions/wiring.py" in names
+    assert "templates/base.html" in names
+    assert "templates/i18n/nl.json" in names
+    assert "mailchimp_marketing/__init__.py" in names
+    assert not any(n.startswith(("tests/", "infra/", ".venv/", "boto3/", "moto/")) for n in names)
+
+
+def test_deployment_zip_stays_small(package):
+    size = (package / "deployment.zip").stat().st_size
+    assert size < MAX_ZIP_BYTES, f"deployment.zip is {size / 1024 / 1024:.2f} MiB"
+
+
+def test_unzipped_package_imports_renders_and_serves_with_a_clean_path(package, tmp_path):
+    # GIVEN the deployment zip unpacked on its own, as Lambda sees it (no site-packages)
+    with zipfile.ZipFile(package / "deployment.zip") as z:
+        z.extractall(tmp_path)
+    script = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import app
+assert app.__file__.startswith(sys.argv[1]), app.__file__
+from functions.rendering import default_renderer
+html = default_renderer().render("nieuwsbrief/aanmelden.html", "nl", errors={}, values={},
+                                 werkgroepen=["organizing"], base="")
+assert "<form" in html and 'lang="nl"' in html
+event = {"resource": "/nieuwsbrief/aanmelden", "path": "/nieuwsbrief/aanmelden", "httpMethod": "GET",
+         "headers": {"accept-language": "en"}, "multiValueHeaders": {}, "queryStringParameters": None,
+         "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+         "requestContext": {"resourcePath": "/nieuwsbrief/aanmelden", "httpMethod": "GET",
+                            "path": "/api/nieuwsbrief/aanmelden", "stage": "api"},
+         "body": None, "isBase64Encoded": False}
+class Ctx:
+    function_name = "APIHandler"; aws_request_id = "r1"; memory_limit_in_mb = 256
+response = app.app(event, Ctx())
+print(json.dumps({"status": response["statusCode"], "body": response["body"][:4000],
+                  "modules": sorted(m.split(".")[0] for m in sys.modules)}))
+"""
+    # WHEN it is imported by a Python that sees only the unpacked folder and the stdlib
+    result = subprocess.run([sys.executable, "-S", "-I", "-c", script, str(tmp_path)],
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": os.environ.get("PATH", ""), "APP_STAGE": "prod"})
+    # THEN it renders our template and serves a route, in English, with the stage prefix in links
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["status"] == 200
+    assert "Sign up for the newsletter" in out["body"]
+    assert 'action="/api/nieuwsbrief/aanmelden' in out["body"]
+    # and nothing heavy was imported to do so
+    assert "boto3" not in out["modules"] and "mailchimp_marketing" not in out["modules"]
+
+
+def test_packaged_template_passes_cfn_lint(package):
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(package / "sam.json")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sqs_event_source_reports_batch_item_failures_on_a_queue_of_ours(template):
+    resources = template["Resources"]
+    sources = [(name, ev) for name, res in resources.items()
+               for ev in res.get("Properties", {}).get("Events", {}).values() if ev.get("Type") == "SQS"]
+    assert sources, "no SQS consumers packaged"
+    for name, event in sources:
+        props = event["Properties"]
+        assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
+        queue = props["Queue"]
+        assert set(queue) == {"Fn::Sub"}, f"{name}: queue overridden with a different intrinsic"
+        logical = queue["Fn::Sub"][2:-5]
+        assert resources[logical]["Type"] == "AWS::SQS::Queue", name
+        visibility = resources[logical]["Properties"]["VisibilityTimeout"]
+        assert visibility >= resources[name]["Properties"]["Timeout"], name
+
+
+def test_every_function_role_has_explicit_least_privilege_policies(template):
+    resources = template["Resources"]
+    functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    for name, function in functions.items():
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        props = resources[role]["Properties"]
+        assert props.get("ManagedPolicyArns"), f"{role} of {name} has no explicit policies"
+        for policy in props["ManagedPolicyArns"]:
+            doc = resources[policy["Ref"]]["Properties"]["PolicyDocument"]
+            for statement in doc["Statement"]:
+                assert statement["Resource"] != "*", f"{policy['Ref']} grants on every resource"
+                assert not any(a.endswith(":*") for a in statement["Action"]), policy["Ref"]
+
+
+def test_functions_get_resource_names_from_the_template(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    for name in ("DATA_TABLE", "SIGNUP_QUEUE_URL", "MELDPUNT_QUEUE_URL", "ARCHIVE_BUCKET", "KMS_KEY_ID"):
+        assert "Ref" in variables[name], name
+    # secrets are referenced by parameter name, never inlined
+    assert "MAILCHIMP_API_KEY" not in variables
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert not any("KEY" in k and "PARAM" not in k and "TIMEOUT" not in k
+                   for stage in [config, *config["stages"].values()]
+                   for k in stage.get("environment_variables", {}))
