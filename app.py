@@ -13,7 +13,6 @@ from chalice import Chalice
 from functions import auth, http, web, wiring
 from functions.batch import process_batch
 from functions.config import WERKGROEPEN
-from functions.errors import ValidationError
 from functions.nieuwsbrief import aanmelden
 
 app = Chalice(app_name="bij1-denhaag")
@@ -70,21 +69,10 @@ def nieuwsbrief_aanmelden_form():
                      content_types=http.FORM_CONTENT_TYPES)
 @handles_errors
 def nieuwsbrief_aanmelden():
-    request = app.current_request
-    lang = web.language(request)
-    form = http.parse_body(request)
-    try:
-        signup = aanmelden.validate(form, lang)
-    except ValidationError as exc:
-        if http.wants_json(request):
-            raise
-        return web.page(request, "nieuwsbrief/aanmelden.html", status=400, lang=lang,
-                        errors=web.translate_errors(exc.errors, lang), values=exc.values,
-                        werkgroepen=WERKGROEPEN)
-    aanmelden.request_signup(signup, wiring.signup_queue())
-    if http.wants_json(request):
-        return http.json_response({"status": "pending"}, status=202)
-    return web.page(request, "nieuwsbrief/bedankt.html", lang=lang)
+    return web.submit_form(
+        app.current_request, "nieuwsbrief/aanmelden.html", werkgroepen=WERKGROEPEN,
+        handle=lambda form, lang: aanmelden.submit(form, lang, wiring.signup_queue()),
+        success_template="nieuwsbrief/bedankt.html", json_status=202)
 
 
 @app.on_sqs_message(queue="nieuwsbrief-aanmelden", batch_size=10)

@@ -34,3 +34,37 @@ def render(request: Any, template: str, lang: str | None = None, **context: Any)
 def page(request: Any, template: str, status: int = 200, lang: str | None = None,
          **context: Any) -> Any:
     return html_response(render(request, template, lang=lang, **context), status=status)
+
+
+def submit_form(request: Any, form_template: str, *, handle: Any, success_template: str,
+                json_status: int = 201, **context: Any) -> Any:
+    """The one flow of every public form, for browsers (HTML) and scripts (JSON).
+
+    ``handle(form, lang)`` validates and durably accepts the submission, returning a dict: the JSON
+    answer, and ``result`` in the thank-you template. Invalid input → 400 with the form re-rendered, every value
+    kept and a message per field (JSON: ``{"errors": {...}}``). A dependency outage → 503
+    with the form re-rendered, values kept, asking to try again. Success → the thank-you
+    page, which therefore means "stored durably".
+    """
+    from functions.errors import TemporarilyUnavailable, ValidationError
+    from functions.http import json_response, parse_body, wants_json
+
+    lang = language(request)
+    form = parse_body(request)
+    as_json = wants_json(request)
+    try:
+        result = handle(form, lang)
+    except ValidationError as exc:
+        if as_json:
+            raise
+        return page(request, form_template, status=400, lang=lang,
+                    errors=translate_errors(exc.errors, lang), values=form.kept(), **context)
+    except TemporarilyUnavailable:
+        if as_json:
+            raise
+        return page(request, form_template, status=503, lang=lang,
+                    errors=translate_errors({"_form": "error.try_again"}, lang),
+                    values=form.kept(), **context)
+    if as_json:
+        return json_response(result, status=json_status)
+    return page(request, success_template, lang=lang, result=result, **context)

@@ -55,6 +55,12 @@ def request_signup(signup: Signup, queue: Queue) -> str:
     return message_id
 
 
+def submit(form: Any, lang: str, queue: Queue) -> dict[str, str]:
+    """Validate and queue one signup form; the success context for the thank-you page."""
+    request_signup(validate(form, lang), queue)
+    return {"status": "pending"}
+
+
 def process_signup(message: dict[str, Any], mailchimp: Any) -> str:
     """Upsert one member (idempotent: a PUT by e-mail hash). Returns what was done."""
     email = message["email"]
