@@ -21,7 +21,8 @@ def override(**objects: Any) -> None:
 
 def reset() -> None:
     _overrides.clear()
-    for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer):
+    for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer,
+                   crypto, form_secret):
         getter.cache_clear()
 
 
@@ -56,6 +57,26 @@ def meldpunt_queue() -> Any:
 
 
 @lru_cache(maxsize=1)
+def crypto() -> Any:
+    """Field encryption (KMS) for meldpunt description and contact details."""
+    from functions.adapters.crypto import KmsCrypto
+
+    return _get("crypto", lambda: KmsCrypto(settings().kms_key_id))
+
+
+@lru_cache(maxsize=1)
+def form_secret() -> str:
+    """Signing secret of the anti-spam form tokens (SSM in production)."""
+    def build() -> str:
+        from functions.adapters.secrets import resolve
+
+        s = settings()
+        return resolve(s.form_secret, s.form_secret_param, secrets())
+
+    return _get("form_secret", build)
+
+
+@lru_cache(maxsize=1)
 def secrets() -> Any:
     from functions.adapters.secrets import SsmSecrets
 
@@ -72,7 +93,8 @@ def mailchimp() -> Any:
         api_key = resolve(s.mailchimp_api_key, s.mailchimp_api_key_param, secrets())
         return MailchimpMarketing(api_key=api_key, server=s.mailchimp_server,
                                   list_id=s.mailchimp_list_id, base_url=s.mailchimp_base_url,
-                                  timeout=s.mailchimp_timeout)
+                                  timeout=s.mailchimp_timeout, from_name=s.mailchimp_from_name,
+                                  reply_to=s.mailchimp_reply_to)
 
     return _get("mailchimp", build)
 
