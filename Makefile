@@ -50,7 +50,7 @@ e2e: $(VENV)/.browser
 	$(PY) -m pytest -m browser tests/e2e
 
 bench: $(STAMP)
-	$(PY) -m pytest tests/bench --benchmark-only -p no:randomly
+	$(PY) -m pytest tests/bench
 
 package: $(STAMP)
 	rm -rf build/package
