@@ -20,7 +20,7 @@ help:
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 packages with pip < 26.3
 	$(PY) -m pip install --quiet -r requirements.txt -e ".[dev]"
 	touch $(STAMP)
 
