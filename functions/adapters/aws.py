@@ -25,7 +25,11 @@ def error_code(exc: BaseException) -> str:
 
 
 def is_client_error(exc: BaseException) -> bool:
-    return type(exc).__name__ == "ClientError" and hasattr(exc, "response")
+    """A botocore ClientError, including its modeled subclasses (botocore.errorfactory's
+    ConditionalCheckFailedException, TransactionCanceledException, ...)."""
+    return hasattr(exc, "response") and any(
+        cls.__name__ == "ClientError" and cls.__module__.startswith("botocore")
+        for cls in type(exc).__mro__)
 
 
 def is_connection_error(exc: BaseException) -> bool:

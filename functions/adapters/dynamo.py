@@ -6,13 +6,65 @@ Item layouts per area are documented in ``docs/data-model.md``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Protocol, Sequence, Union
 
 from functions import errors
 from functions.adapters import aws
 
 TTL_ATTRIBUTE = "expires_at"
+
+
+# --- Transactions: all actions or none (one TransactWriteItems, at most 100 actions) ---
+
+@dataclass(frozen=True)
+class TxPut:
+    item: dict[str, Any]
+    if_new: bool = False  # condition attribute_not_exists(pk)
+
+
+@dataclass(frozen=True)
+class TxAdd:
+    """ADD to numeric attributes (counters); creates the item if needed."""
+    pk: str
+    sk: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TxUpdate:
+    """SET/REMOVE attributes of an existing item; ``unless`` names attributes that must be absent."""
+    pk: str
+    sk: str
+    set: dict[str, Any] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TxDelete:
+    pk: str
+    sk: str
+
+
+@dataclass(frozen=True)
+class TxCheck:
+    """Writes nothing; fails the transaction unless the item exists (or is absent)."""
+    pk: str
+    sk: str
+    exists: bool = False
+
+
+TxAction = Union[TxPut, TxAdd, TxUpdate, TxDelete, TxCheck]
+
+
+class TransactionConditionFailed(errors.AlreadyExists):
+    """A condition in a transaction failed; nothing was written. ``failed``: action indexes."""
+
+    def __init__(self, failed: Sequence[int]):
+        super().__init__(f"transaction condition failed at {list(failed)}")
+        self.failed = list(failed)
 
 
 class Table(Protocol):
@@ -23,6 +75,7 @@ class Table(Protocol):
               limit: int | None = None, start_after: dict | None = None,
               descending: bool = False) -> tuple[list[dict[str, Any]], dict | None]: ...
     def add(self, pk: str, sk: str, counts: dict[str, int], extra: dict[str, Any] | None = None) -> None: ...
+    def transact_write(self, actions: Sequence[TxAction]) -> None: ...
 
 
 def _plain(value: Any) -> Any:
@@ -152,6 +205,72 @@ class DynamoTable:
         self._call("update_item", Key=self._ser({"pk": pk, "sk": sk}), UpdateExpression=expr,
                    ExpressionAttributeNames=names, ExpressionAttributeValues=self._ser(values))
 
+    def transact_write(self, actions: Sequence[TxAction]) -> None:
+        """Write all actions or none. A failed condition raises TransactionConditionFailed
+        (an AlreadyExists); any other cancellation or outage, TemporarilyUnavailable."""
+        items = [self._tx_item(a) for a in actions]
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except Exception as exc:
+            if aws.is_client_error(exc):
+                if aws.error_code(exc) == "TransactionCanceledException":
+                    reasons = exc.response.get("CancellationReasons") or []
+                    failed = [i for i, r in enumerate(reasons)
+                              if r.get("Code") == "ConditionalCheckFailed"]
+                    if failed:
+                        raise TransactionConditionFailed(failed) from exc
+                raise errors.TemporarilyUnavailable(
+                    f"dynamodb transact_write_items failed: {aws.error_code(exc)}") from exc
+            if aws.is_connection_error(exc):
+                raise errors.TemporarilyUnavailable("dynamodb transact_write_items unreachable") from exc
+            raise
+
+    def _tx_item(self, action: TxAction) -> dict[str, Any]:
+        if isinstance(action, TxPut):
+            body: dict[str, Any] = {"TableName": self.name, "Item": self._ser(action.item)}
+            if action.if_new:
+                body["ConditionExpression"] = "attribute_not_exists(pk)"
+            return {"Put": body}
+        body = {"TableName": self.name, "Key": self._ser({"pk": action.pk, "sk": action.sk})}
+        if isinstance(action, TxDelete):
+            return {"Delete": body}
+        if isinstance(action, TxCheck):
+            body["ConditionExpression"] = "attribute_exists(pk)" if action.exists else "attribute_not_exists(pk)"
+            return {"ConditionCheck": body}
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        if isinstance(action, TxAdd):
+            parts = []
+            for i, (attr, n) in enumerate(sorted(action.counts.items())):
+                names[f"#a{i}"], values[f":a{i}"] = attr, n
+                parts.append(f"#a{i} :a{i}")
+            body["UpdateExpression"] = "ADD " + ", ".join(parts)
+        elif isinstance(action, TxUpdate):
+            sets, removes = [], [a for a in action.remove]
+            for i, (attr, v) in enumerate(sorted(action.set.items())):
+                if v is None:
+                    removes.append(attr)
+                    continue
+                names[f"#s{i}"], values[f":s{i}"] = attr, v
+                sets.append(f"#s{i} = :s{i}")
+            expr = ("SET " + ", ".join(sets)) if sets else ""
+            if removes:
+                for i, attr in enumerate(removes):
+                    names[f"#r{i}"] = attr
+                expr += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+            body["UpdateExpression"] = expr.strip()
+            conditions = ["attribute_exists(pk)"]
+            for i, attr in enumerate(action.unless):
+                names[f"#u{i}"] = attr
+                conditions.append(f"attribute_not_exists(#u{i})")
+            body["ConditionExpression"] = " AND ".join(conditions)
+        else:
+            raise TypeError(f"not a transaction action: {action!r}")
+        body["ExpressionAttributeNames"] = names
+        if values:
+            body["ExpressionAttributeValues"] = self._ser(values)
+        return {"Update": body}
+
 
 class FakeTable:
     """In-memory table with the same semantics (conditional put, prefix query, paging)."""
@@ -210,6 +329,43 @@ class FakeTable:
         for attr, n in counts.items():
             item[attr] = item.get(attr, 0) + n
         item.update(extra or {})
+
+    def transact_write(self, actions: Sequence[TxAction]) -> None:
+        """Same all-or-nothing semantics as DynamoTable.transact_write."""
+        self._check()
+        keys = [(a.item["pk"], a.item["sk"]) if isinstance(a, TxPut) else (a.pk, a.sk) for a in actions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a transaction cannot touch one item twice")
+        failed = []
+        for i, (action, key) in enumerate(zip(actions, keys)):
+            exists = key in self.items
+            if isinstance(action, TxPut) and action.if_new and exists:
+                failed.append(i)
+            elif isinstance(action, TxCheck) and exists != action.exists:
+                failed.append(i)
+            elif isinstance(action, TxUpdate) and (
+                    not exists or any(u in self.items[key] for u in action.unless)):
+                failed.append(i)
+        if failed:
+            raise TransactionConditionFailed(failed)
+        for action, key in zip(actions, keys):
+            if isinstance(action, TxPut):
+                self.items[key] = {k: v for k, v in action.item.items() if v is not None}
+            elif isinstance(action, TxAdd):
+                item = self.items.setdefault(key, {"pk": key[0], "sk": key[1]})
+                for attr, n in action.counts.items():
+                    item[attr] = item.get(attr, 0) + n
+            elif isinstance(action, TxUpdate):
+                item = self.items[key]
+                for attr, v in action.set.items():
+                    if v is None:
+                        item.pop(attr, None)
+                    else:
+                        item[attr] = v
+                for attr in action.remove:
+                    item.pop(attr, None)
+            elif isinstance(action, TxDelete):
+                self.items.pop(key, None)
 
     def scan_all(self) -> Iterable[dict[str, Any]]:
         return list(self.items.values())

@@ -1,0 +1,197 @@
+"""Intake of a report: accept the form, encrypt, enqueue; the consumer stores it.
+
+The API side (:func:`ontvang`) encrypts the description and the contact details with
+KMS *before* enqueueing, so plaintext never sits in SQS or its dead-letter queue; the
+receipt code is returned only after the queue accepted the message. The consumer side
+(:func:`bewaar`) writes report, contact, receipt, history and counter increments in one
+DynamoDB transaction conditioned on the report's absence: a redelivered message
+changes nothing and counts once. Item layouts: ``docs/data-model.md``.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxPut
+from functions.logs import log_event
+from functions.meldpunt import formtoken, ontvangstcode, opties, validatie
+
+MESSAGE_KIND = "meldpunt.melding"
+MESSAGE_VERSION = 1
+PURPOSE_BESCHRIJVING = "meldpunt-beschrijving"
+PURPOSE_CONTACT = "meldpunt-contact"
+TZ = ZoneInfo("Europe/Amsterdam")
+TTL_GRACE_DAYS = 30  # the TTL is a backstop behind the daily retention job
+TOKEN_FOUT = "meldpunt.fout.token"
+
+
+@dataclass(frozen=True)
+class Ontvangen:
+    """What the person sees: the receipt code (also for dropped spam, which looks the same)."""
+    ontvangstcode: str
+
+
+def vandaag(now: datetime) -> date:
+    """Today in Den Haag (a report's date may not be later)."""
+    return now.astimezone(TZ).date()
+
+
+def context(purpose: str, melding_id: str) -> dict[str, str]:
+    """The KMS encryption context of one field of one report."""
+    return {"purpose": purpose, "melding": melding_id}
+
+
+def ontvang(form: Any, now: datetime, *, secret: str, min_age_seconds: int, queue: Any,
+            crypto: Any, table: Any) -> Ontvangen:
+    """Handle one submitted form.
+
+    Spam (honeypot filled, or sent faster than ``min_age_seconds`` after the form token
+    was issued) gets a receipt code like anyone else, is dropped and only counted.
+    Invalid input raises ValidationError; an outage of KMS or SQS raises
+    TemporarilyUnavailable (nothing was queued).
+    """
+    if formtoken.honeypot_filled(form):
+        return _spam("honeypot", now, table)
+    token_check = formtoken.check(form.first("token"), secret, now, min_age_seconds)
+    if token_check is formtoken.Check.TOO_YOUNG:
+        return _spam("te_snel", now, table)
+    melding = validatie.valideer(form, vandaag(now),
+                                 token_fout=None if token_check is formtoken.Check.OK else TOKEN_FOUT)
+    return Ontvangen(plaats(melding, now, queue=queue, crypto=crypto))
+
+
+def plaats(melding: validatie.Melding, now: datetime, *, queue: Any, crypto: Any) -> str:
+    """Encrypt and enqueue one valid report; return its receipt code (shown once)."""
+    melding_id = secrets.token_hex(16)  # 128 random bits: ids never collide
+    code = ontvangstcode.nieuw()
+    message = bericht(melding, melding_id, ontvangstcode.hash_van(code), now, crypto)
+    message_id = queue.send(message)
+    log_event("meldpunt.queued", melding_id=melding_id, message_id=message_id,
+              categorieen=list(melding.categorieen), contact=melding.heeft_contact)
+    return code
+
+
+def bericht(melding: validatie.Melding, melding_id: str, receipt_hash: str, now: datetime,
+            crypto: Any) -> dict[str, Any]:
+    """The queue message: codes and ciphertexts only, never plaintext text or contact."""
+    contact_enc = None
+    if melding.heeft_contact:
+        contact = {"email": melding.contact_email or None, "telefoon": melding.contact_telefoon or None}
+        contact_enc = crypto.encrypt(json.dumps(contact, ensure_ascii=False),
+                                     context(PURPOSE_CONTACT, melding_id))
+    return {
+        "kind": MESSAGE_KIND,
+        "v": MESSAGE_VERSION,
+        "id": melding_id,
+        "receipt_hash": receipt_hash,
+        "created_at": _iso(now),
+        "categorieen": list(melding.categorieen),
+        "gronden": list(melding.gronden),
+        "rol": melding.rol,
+        "wijk": melding.wijk,
+        "stadsdeel": melding.stadsdeel,
+        "datum": melding.datum.isoformat(),
+        "dagdeel": melding.dagdeel,
+        "contact_gewenst": melding.contact_gewenst,
+        "beschrijving_enc": crypto.encrypt(melding.beschrijving,
+                                           context(PURPOSE_BESCHRIJVING, melding_id)),
+        "contact_enc": contact_enc,
+    }
+
+
+def _spam(reason: str, now: datetime, table: Any) -> Ontvangen:
+    try:
+        table.add(f"SPAM#{now.astimezone(TZ):%Y-%m}", "meldpunt", {"count": 1})
+    except Exception as exc:  # noqa: BLE001 - a lost spam count must not reveal the filter
+        log_event("meldpunt.spam_count_failed", error=type(exc).__name__)
+    log_event("meldpunt.spam", reason=reason)
+    return Ontvangen(ontvangstcode.nieuw())
+
+
+# --- consumer -------------------------------------------------------------------------------
+
+def tellers(report: Mapping[str, Any], n: int = 1) -> dict[str, int]:
+    """The counter attributes one report adds to ``CIJFERS#<maand>`` / ``<wijk>`` (n = -1 removes)."""
+    counts = {"totaal": n, f"dagdeel#{report['dagdeel']}": n}
+    counts.update({f"cat#{c}": n for c in report.get("categorieen") or []})
+    counts.update({f"grond#{g}": n for g in report.get("gronden") or []})
+    return counts
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+REQUIRED = ("id", "receipt_hash", "created_at", "categorieen", "rol", "wijk", "datum", "dagdeel",
+            "beschrijving_enc")
+
+
+def _checked(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    if message.get("kind") != MESSAGE_KIND or message.get("v") != MESSAGE_VERSION:
+        raise ValueError("not a meldpunt message of a known version")
+    missing = [k for k in REQUIRED if not message.get(k)]
+    if missing:
+        raise ValueError(f"meldpunt message lacks {missing}")
+    if message["wijk"] not in opties.wijk_codes():
+        raise ValueError("meldpunt message has an unknown wijk")
+    return message
+
+
+def bewaar(message: Mapping[str, Any], table: Any, *, text_max_days: int,
+           contact_max_days: int) -> str:
+    """Store one queued report (idempotent on its id). Returns "stored" or "duplicate"."""
+    m = _checked(message)
+    melding_id = m["id"]
+    created = _parse_iso(m["created_at"])
+    pk = f"MELDING#{melding_id}"
+    report = {
+        "pk": pk, "sk": "MELDING",
+        "id": melding_id,
+        "status": opties.STATUS_NIEUW,
+        "categorieen": list(m["categorieen"]),
+        "gronden": list(m.get("gronden") or []),
+        "rol": m["rol"],
+        "wijk": m["wijk"],
+        "stadsdeel": m.get("stadsdeel") or opties.stadsdeel_van(m["wijk"]),
+        "datum": m["datum"],
+        "maand": m["datum"][:7],
+        "dagdeel": m["dagdeel"],
+        "created_at": m["created_at"],
+        "beschrijving_enc": m["beschrijving_enc"],
+        "contact_gewenst": bool(m.get("contact_gewenst")),
+        "heeft_contact": bool(m.get("contact_enc")),
+        "receipt_hash": m["receipt_hash"],
+        "gsi1pk": "MELDINGEN",
+        "gsi1sk": f"{m['created_at']}#{melding_id}",
+        "expires_at": int((created + timedelta(days=text_max_days + TTL_GRACE_DAYS)).timestamp()),
+    }
+    actions: list[Any] = [TxPut(report, if_new=True)]
+    if m.get("contact_enc"):
+        actions.append(TxPut({
+            "pk": pk, "sk": "CONTACT", "contact_enc": m["contact_enc"],
+            "expires_at": int((created + timedelta(days=contact_max_days)).timestamp()),
+        }))
+    actions += [
+        TxPut({"pk": f"ONTVANGST#{m['receipt_hash']}", "sk": "ONTVANGST", "melding_id": melding_id}),
+        TxPut({"pk": pk, "sk": f"HIST#{m['created_at']}#0", "at": m["created_at"], "who": "melder",
+               "action": "created", "to": opties.STATUS_NIEUW}),
+        TxAdd(f"CIJFERS#{report['maand']}", report["wijk"], tellers(report)),
+    ]
+    try:
+        table.transact_write(actions)
+    except TransactionConditionFailed as exc:
+        if 0 in exc.failed:  # the report is already there: an earlier delivery stored it
+            log_event("meldpunt.duplicate", melding_id=melding_id)
+            return "duplicate"
+        raise
+    log_event("meldpunt.stored", melding_id=melding_id, wijk=report["wijk"],
+              categorieen=report["categorieen"])
+    return "stored"

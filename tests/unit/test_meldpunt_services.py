@@ -1,0 +1,242 @@
+"""Intake, storage and the reporter's rights against the in-memory fakes (no AWS)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from functions.adapters.crypto import CryptoError, FakeCrypto
+from functions.adapters.dynamo import (FakeTable, TransactionConditionFailed, TxAdd, TxCheck,
+                                       TxDelete, TxPut, TxUpdate)
+from functions.adapters.queue import FakeQueue
+from functions.errors import TemporarilyUnavailable, ValidationError
+from functions.http import FormData
+from functions.meldpunt import formtoken, intake, ontvangstcode, rechten
+
+SECRET = "s"
+NOW = datetime(2026, 11, 27, 21, 30, tzinfo=timezone.utc)
+TEXT = "Hij bleef me volgen tot aan de deur"
+EMAIL = "ik@example.org"
+
+
+def form(**extra) -> FormData:
+    fields = {"categorieen": ["achtervolgen", "intimideren"], "gronden": ["racisme"],
+              "rol": "slachtoffer", "wijk": "WK051829", "datum": "2026-11-26", "dagdeel": "nacht",
+              "beschrijving": TEXT, "toestemming": "ja",
+              "token": formtoken.issue(SECRET, NOW - timedelta(seconds=30))}
+    fields.update(extra)
+    return FormData({k: v if isinstance(v, list) else [v] for k, v in fields.items()})
+
+
+@pytest.fixture
+def fakes():
+    return FakeQueue(), FakeCrypto(), FakeTable()
+
+
+def accept(f: FormData, fakes, now=NOW) -> str:
+    queue, crypto, table = fakes
+    return intake.ontvang(f, now, secret=SECRET, min_age_seconds=3, queue=queue, crypto=crypto,
+                          table=table).ontvangstcode
+
+
+def store_all(fakes) -> list[str]:
+    queue, _, table = fakes
+    return [intake.bewaar(m, table, text_max_days=365, contact_max_days=365) for m in queue.sent]
+
+
+def counters(table: FakeTable, maand="2026-11", wijk="WK051829") -> dict:
+    return {k: v for k, v in (table.items.get((f"CIJFERS#{maand}", wijk)) or {}).items()
+            if k not in ("pk", "sk")}
+
+
+def test_the_queue_message_holds_codes_and_ciphertexts_only(fakes):
+    accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
+    queue, crypto, _ = fakes
+    [message] = queue.sent
+    raw = json.dumps(message)
+    assert TEXT not in raw and EMAIL not in raw
+    assert message["categorieen"] == ["achtervolgen", "intimideren"]
+    ctx = intake.context(intake.PURPOSE_BESCHRIJVING, message["id"])
+    assert crypto.decrypt(message["beschrijving_enc"], ctx) == TEXT
+    contact = crypto.decrypt(message["contact_enc"], intake.context(intake.PURPOSE_CONTACT, message["id"]))
+    assert json.loads(contact) == {"email": EMAIL, "telefoon": None}
+
+
+def test_no_contact_ciphertext_without_the_contact_choice(fakes):
+    accept(form(), fakes)
+    assert fakes[0].sent[0]["contact_enc"] is None
+
+
+def test_a_ciphertext_only_decrypts_for_its_own_purpose_and_report(fakes):
+    accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
+    queue, crypto, _ = fakes
+    message = queue.sent[0]
+    with pytest.raises(CryptoError):
+        crypto.decrypt(message["contact_enc"], intake.context(intake.PURPOSE_BESCHRIJVING, message["id"]))
+    with pytest.raises(CryptoError):
+        crypto.decrypt(message["beschrijving_enc"], intake.context(intake.PURPOSE_BESCHRIJVING, "other"))
+
+
+def test_the_receipt_code_is_given_only_after_the_queue_took_the_message(fakes):
+    queue, crypto, table = fakes
+    queue.fail = True
+    with pytest.raises(TemporarilyUnavailable):
+        accept(form(), fakes)
+    assert queue.sent == [] and table.items == {}
+
+
+def test_an_encryption_outage_queues_nothing(fakes):
+    fakes[1].fail = True
+    with pytest.raises(TemporarilyUnavailable):
+        accept(form(), fakes)
+    assert fakes[0].sent == []
+
+
+@pytest.mark.parametrize("spam", [
+    {formtoken.HONEYPOT_FIELD: "http://cheap.example"},
+    {"token": formtoken.issue(SECRET, NOW - timedelta(seconds=1))},
+])
+def test_spam_gets_a_code_like_anyone_but_is_dropped_and_only_counted(fakes, spam):
+    code = accept(form(**spam), fakes)
+    assert ontvangstcode.is_geldig(code)
+    queue, _, table = fakes
+    assert queue.sent == []
+    assert list(table.items) == [("SPAM#2026-11", "meldpunt")]
+    assert table.items[("SPAM#2026-11", "meldpunt")]["count"] == 1
+
+
+def test_spam_is_dropped_even_when_the_rest_of_the_form_is_nonsense(fakes):
+    code = accept(FormData({formtoken.HONEYPOT_FIELD: ["x"]}), fakes)
+    assert ontvangstcode.is_geldig(code) and fakes[0].sent == []
+
+
+def test_a_failing_spam_count_still_looks_like_success(fakes):
+    fakes[2].fail = True
+    assert ontvangstcode.is_geldig(accept(form(**{formtoken.HONEYPOT_FIELD: "x"}), fakes))
+
+
+def test_an_expired_token_is_a_validation_error_not_spam(fakes):
+    old = formtoken.issue(SECRET, NOW - timedelta(hours=3))
+    with pytest.raises(ValidationError) as exc:
+        accept(form(token=old), fakes)
+    assert exc.value.errors == {"token": intake.TOKEN_FOUT}
+
+
+def test_storing_writes_report_contact_receipt_history_and_counters(fakes):
+    code = accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
+    assert store_all(fakes) == ["stored"]
+    table = fakes[2]
+    melding_id = fakes[0].sent[0]["id"]
+    report = table.items[(f"MELDING#{melding_id}", "MELDING")]
+    assert report["status"] == "nieuw" and report["maand"] == "2026-11"
+    assert report["stadsdeel"] == "centrum" and report["heeft_contact"] is True
+    assert report["gsi1pk"] == "MELDINGEN" and report["gsi1sk"].endswith(f"#{melding_id}")
+    assert (f"MELDING#{melding_id}", "CONTACT") in table.items
+    receipt = table.items[(f"ONTVANGST#{ontvangstcode.hash_van(code)}", "ONTVANGST")]
+    assert receipt == {"pk": receipt["pk"], "sk": "ONTVANGST", "melding_id": melding_id}
+    history = [k for k in table.items if k[0] == f"MELDING#{melding_id}" and k[1].startswith("HIST#")]
+    assert len(history) == 1 and table.items[history[0]]["action"] == "created"
+    assert counters(table) == {"totaal": 1, "cat#achtervolgen": 1, "cat#intimideren": 1,
+                               "grond#racisme": 1, "dagdeel#nacht": 1}
+
+
+def test_a_redelivered_message_stores_one_report_and_counts_once(fakes):
+    accept(form(), fakes)
+    queue, _, table = fakes
+    queue.sent.append(dict(queue.sent[0]))
+    assert store_all(fakes) == ["stored", "duplicate"]
+    assert counters(table)["totaal"] == 1
+    assert len([k for k in table.items if k[1] == "MELDING"]) == 1
+
+
+def test_a_message_of_another_kind_is_refused():
+    with pytest.raises(ValueError):
+        intake.bewaar({"kind": "iets anders"}, FakeTable(), text_max_days=1, contact_max_days=1)
+
+
+def test_status_by_code_and_unknown_codes(fakes):
+    code = accept(form(), fakes)
+    store_all(fakes)
+    assert rechten.status(code, fakes[2]) == "nieuw"
+    assert rechten.status(code.lower().replace("-", ""), fakes[2]) == "nieuw"
+    assert rechten.status(ontvangstcode.nieuw(), fakes[2]) == rechten.ONBEKEND
+    assert rechten.status("onzin", fakes[2]) == rechten.ONBEKEND
+
+
+def test_withdrawal_deletes_text_and_contact_and_leaves_the_figures_once(fakes):
+    code = accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
+    store_all(fakes)
+    table = fakes[2]
+    melding_id = fakes[0].sent[0]["id"]
+    assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
+    report = table.items[(f"MELDING#{melding_id}", "MELDING")]
+    assert "beschrijving_enc" not in report and report["withdrawn_at"] and report["heeft_contact"] is False
+    assert (f"MELDING#{melding_id}", "CONTACT") not in table.items
+    assert set(counters(table).values()) == {0}
+    assert rechten.status(code, table) == rechten.INGETROKKEN
+    # a second withdrawal changes nothing
+    assert rechten.trek_in(code, table, NOW + timedelta(minutes=1)) == rechten.INGETROKKEN
+    assert set(counters(table).values()) == {0}
+
+
+class CountingTable(FakeTable):
+    """Records each call and its size, to compare the work of two code paths."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, int]] = []
+
+    def get(self, pk, sk):
+        self.calls.append(("get", 1))
+        return super().get(pk, sk)
+
+    def transact_write(self, actions):
+        self.calls.append(("transact_write", len(actions)))
+        return super().transact_write(actions)
+
+
+def test_a_wrong_code_does_the_same_table_work_as_a_right_one():
+    queue, crypto, table = FakeQueue(), FakeCrypto(), CountingTable()
+    right = accept(form(contact_gewenst="ja", contact_email=EMAIL), (queue, crypto, table))
+    store_all((queue, crypto, table))
+    table.calls.clear()
+    rechten.status(right, table)
+    status_right, table.calls = table.calls, []
+    rechten.status(ontvangstcode.nieuw(), table)
+    assert table.calls == status_right == [("get", 1), ("get", 1)]
+
+    table.calls = []
+    rechten.trek_in(ontvangstcode.nieuw(), table, NOW)
+    wrong = table.calls
+    table.calls = []
+    rechten.trek_in(right, table, NOW)
+    assert table.calls == wrong == [("get", 1), ("get", 1), ("transact_write", 4)]
+
+
+# --- FakeTable transactions behave like DynamoDB's --------------------------------------
+
+def test_a_failed_condition_writes_nothing_and_names_the_action():
+    table = FakeTable()
+    table.put({"pk": "A", "sk": "1"})
+    with pytest.raises(TransactionConditionFailed) as exc:
+        table.transact_write([TxAdd("C", "1", {"n": 1}), TxPut({"pk": "A", "sk": "1"}, if_new=True)])
+    assert exc.value.failed == [1]
+    assert ("C", "1") not in table.items
+
+
+def test_transaction_actions_update_delete_and_check():
+    table = FakeTable()
+    table.put({"pk": "A", "sk": "1", "tekst": "x"})
+    table.put({"pk": "A", "sk": "2"})
+    table.transact_write([TxUpdate("A", "1", set={"klaar": "ja", "weg": None}, remove=("tekst",),
+                                   unless=("klaar",)),
+                          TxDelete("A", "2"), TxCheck("Z", "1"), TxAdd("C", "1", {"n": -1})])
+    assert table.items[("A", "1")] == {"pk": "A", "sk": "1", "klaar": "ja"}
+    assert ("A", "2") not in table.items and table.items[("C", "1")]["n"] == -1
+    with pytest.raises(TransactionConditionFailed):
+        table.transact_write([TxUpdate("A", "1", set={"x": 1}, unless=("klaar",))])
+    with pytest.raises(TransactionConditionFailed):
+        table.transact_write([TxUpdate("Q", "1", set={"x": 1})])
+    with pytest.raises(ValueError):
+        table.transact_write([TxCheck("Z", "1"), TxCheck("Z", "1")])
