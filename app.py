@@ -21,7 +21,7 @@ app.api.binary_types = []  # HTML and JSON only; nothing is base64-encoded
 access = auth.RouteAccess(app)
 handles_errors = http.handles_errors(lambda: app.current_request)
 # JSON-only routes: errors in JSON too, whatever the Accept header asks for
-handles_json_errors = http.handles_errors(lambda: _prefers_json(app.current_request))
+handles_json_errors = http.handles_errors(lambda: app.current_request, json_only=True)
 
 
 # --- Authorizers: one per set of roles (see functions/auth.py) ---------------------
@@ -233,18 +233,3 @@ def _event_time(event) -> datetime:
     if raw:
         return datetime.fromisoformat(raw.replace("Z", "+00:00"))
     return datetime.now(timezone.utc)
-
-
-class _JsonRequest:
-    """The current request as the error map sees it on a JSON-only route."""
-
-    def __init__(self, request):
-        self._request = request
-        self.headers = {**dict(request.headers.items()), "accept": "application/json"}
-
-    def __getattr__(self, name):
-        return getattr(self._request, name)
-
-
-def _prefers_json(request):
-    return _JsonRequest(request) if request is not None else None

@@ -172,13 +172,14 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
-def error_response(request: Any, status: int, field_errors: Mapping[str, str] | None = None) -> Response:
+def error_response(request: Any, status: int, field_errors: Mapping[str, str] | None = None,
+                   json_only: bool = False) -> Response:
     message = _MESSAGES.get(status, _MESSAGES[500])
     if field_errors and request is not None:
         from functions.web import language, translate_errors  # deferred import
 
         field_errors = translate_errors(field_errors, language(request))
-    if request is not None and not wants_json(request):
+    if request is not None and not json_only and not wants_json(request):
         from functions.rendering import default_renderer  # deferred import
 
         body = default_renderer().render("error.html", "nl", status=status, message=message,
@@ -190,10 +191,11 @@ def error_response(request: Any, status: int, field_errors: Mapping[str, str] | 
     return json_response(payload, status=status)
 
 
-def handles_errors(current_request: Callable[[], Any]) -> Callable:
+def handles_errors(current_request: Callable[[], Any], json_only: bool = False) -> Callable:
     """Decorator factory: map the project's errors to statuses for one app.
 
-    ``current_request`` returns the request being served (``lambda: app.current_request``).
+    ``current_request`` returns the request being served (``lambda: app.current_request``);
+    ``json_only`` answers errors in JSON whatever the client accepts (APIs for scripts).
     Unexpected exceptions are logged by type only (their text may hold personal data)
     and answered with a plain 500.
     """
@@ -208,11 +210,11 @@ def handles_errors(current_request: Callable[[], Any]) -> Callable:
                 field_errors = getattr(exc, "errors", None)
                 log_event("http.error", view=view.__name__, status=status,
                           error=type(exc).__name__)
-                return error_response(current_request(), status, field_errors)
+                return error_response(current_request(), status, field_errors, json_only)
             except Exception as exc:  # noqa: BLE001 - the last line of defence
                 log_event("http.unhandled", level=logging.ERROR, view=view.__name__,
                           error=type(exc).__name__)
-                return error_response(current_request(), 500)
+                return error_response(current_request(), 500, json_only=json_only)
 
         return wrapper
 

@@ -37,34 +37,42 @@ def page(request: Any, template: str, status: int = 200, lang: str | None = None
 
 
 def submit_form(request: Any, form_template: str, *, handle: Any, success_template: str,
-                json_status: int = 201, **context: Any) -> Any:
+                json_status: int = 201, max_bytes: int | None = None,
+                unavailable_template: str | None = None, form_context: Any = None,
+                **context: Any) -> Any:
     """The one flow of every public form, for browsers (HTML) and scripts (JSON).
 
-    ``handle(form, lang)`` validates and durably accepts the submission, returning a dict: the JSON
-    answer, and ``result`` in the thank-you template. Invalid input → 400 with the form re-rendered, every value
-    kept and a message per field (JSON: ``{"errors": {...}}``). A dependency outage → 503
-    with the form re-rendered, values kept, asking to try again. Success → the thank-you
-    page, which therefore means "stored durably".
+    ``handle(form, lang)`` validates and durably accepts the submission, returning a dict:
+    the JSON answer, and ``result`` in the thank-you template. Invalid input → 400 with the
+    form re-rendered, every value kept and a message per field (JSON: ``{"errors": {...}}``).
+    A dependency outage → 503 (``unavailable_template`` or the form), values kept, asking to
+    try again. Success → the thank-you page, which therefore means "stored durably".
+    ``form_context(form, errors)`` builds the re-render context when a form needs more
+    than ``values`` and ``errors`` (default: those two plus ``context``).
     """
     from functions.errors import TemporarilyUnavailable, ValidationError
-    from functions.http import json_response, parse_body, wants_json
+    from functions.http import DEFAULT_MAX_BODY, json_response, parse_body, wants_json
 
     lang = language(request)
-    form = parse_body(request)
+    form = parse_body(request, max_bytes=max_bytes or DEFAULT_MAX_BODY)
     as_json = wants_json(request)
+
+    def again(template: str, status: int, errors: Mapping[str, str]) -> Any:
+        errors = translate_errors(errors, lang)
+        extra = (form_context(form, errors) if form_context
+                 else {"values": form.kept(), "errors": errors, **context})
+        return page(request, template, status=status, lang=lang, **extra)
+
     try:
         result = handle(form, lang)
     except ValidationError as exc:
         if as_json:
             raise
-        return page(request, form_template, status=400, lang=lang,
-                    errors=translate_errors(exc.errors, lang), values=form.kept(), **context)
+        return again(form_template, 400, exc.errors)
     except TemporarilyUnavailable:
         if as_json:
             raise
-        return page(request, form_template, status=503, lang=lang,
-                    errors=translate_errors({"_form": "error.try_again"}, lang),
-                    values=form.kept(), **context)
+        return again(unavailable_template or form_template, 503, {"_form": "error.try_again"})
     if as_json:
         return json_response(result, status=json_status)
     return page(request, success_template, lang=lang, result=result, **context)

@@ -1,11 +1,11 @@
 """Entry points of the meldpunt's public side: request → response for its pages (form,
 intake, status, withdrawal) and the intake consumer's record handler (:func:`bewaar`).
 
-The same flow as ``web.submit_form`` (400 and 503 re-render the form with every value
-kept; JSON clients get the error map), plus what the meldpunt needs on top: a bigger
-body bound for the 4000-character description, the anti-spam form token (kept while
-it is valid, so a quick correction is never mistaken for a bot), spam answered exactly
-like success, and its own 503 page. Nothing here talks to AWS directly: the services
+The report goes through the shared ``web.submit_form`` flow (400 and 503 re-render the
+form with every value kept; JSON clients get the error map) with what the meldpunt needs
+on top: a bigger body bound for the 4000-character description, the anti-spam form token
+(kept while it is valid, so a quick correction is never mistaken for a bot; spam is
+answered exactly like success, inside ``intake.ontvang``), and its own 503 page. Nothing here talks to AWS directly: the services
 get their adapters from ``wiring``.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from functions import http, web, wiring
-from functions.errors import TemporarilyUnavailable, ValidationError
+from functions.errors import ValidationError
 
 # The services (and what they import: hmac, secrets, zoneinfo, the table's transaction
 # types) load on first use: every Lambda of this app imports app.py, and most of them
@@ -99,37 +99,25 @@ def token() -> Any:
 
 
 def melden(request: Any) -> Any:
-    """POST /meldpunt: form-urlencoded or JSON."""
+    """POST /meldpunt: form-urlencoded or JSON, through the shared form flow."""
     from functions.meldpunt import intake
 
-    lang = web.language(request)
-    form = http.parse_body(request, max_bytes=MAX_BODY)
-    as_json = http.wants_json(request)
     now = _now()
     settings = wiring.settings()
-    try:
+
+    def handle(form: Any, lang: str) -> dict[str, str]:
         result = intake.ontvang(form, now, secret=wiring.form_secret(),
                                 min_age_seconds=settings.meldpunt_min_form_age,
                                 queue=wiring.meldpunt_queue(), crypto=wiring.crypto(),
                                 table=wiring.table())
-    except ValidationError as exc:
-        if as_json:
-            raise
-        return _again(request, lang, FORM, 400, form, web.translate_errors(exc.errors, lang), now)
-    except TemporarilyUnavailable:
-        if as_json:
-            raise
-        return _again(request, lang, UNAVAILABLE, 503, form, {}, now)
-    if as_json:
-        return http.json_response({"ontvangstcode": result.ontvangstcode}, status=201)
-    return web.page(request, THANKS, lang=lang, ontvangstcode=result.ontvangstcode)
+        return {"ontvangstcode": result.ontvangstcode}
 
+    def again(form: Any, errors: Mapping[str, str]) -> dict[str, Any]:
+        token = _token_for("" if "token" in errors else form.first("token"), now)
+        return form_context(form.kept(), {k: v for k, v in errors.items() if k != "_form"}, token, now)
 
-def _again(request: Any, lang: str, template: str, status: int, form: Any,
-           errors: Mapping[str, str], now: datetime) -> Any:
-    token = _token_for("" if "token" in errors else form.first("token"), now)
-    return web.page(request, template, status=status, lang=lang,
-                    **form_context(form.kept(), errors, token, now))
+    return web.submit_form(request, FORM, handle=handle, success_template=THANKS,
+                           max_bytes=MAX_BODY, unavailable_template=UNAVAILABLE, form_context=again)
 
 
 def opties() -> Any:

@@ -58,3 +58,15 @@ def test_base_path_is_the_stage_prefix_behind_api_gateway():
     ctx = {"path": "/api/meldpunt/meldingen/abc", "resourcePath": "/meldpunt/meldingen/{id}"}
     assert base_path(request(b"", "", context=ctx)) == "/api"
     assert base_path(request(b"", "", context={"path": "/health", "resourcePath": "/health"})) == ""
+
+
+def test_json_only_routes_answer_errors_in_json_even_to_browsers():
+    from functions import http
+
+    browser = request(b"", "", accept="text/html")
+    response = http.handles_errors(lambda: browser, json_only=True)(
+        lambda: (_ for _ in ()).throw(errors.NotFound("x")))()
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    html = http.handles_errors(lambda: browser)(lambda: (_ for _ in ()).throw(errors.NotFound("x")))()
+    assert html.headers["Content-Type"].startswith("text/html")
