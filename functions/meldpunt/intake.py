@@ -114,6 +114,9 @@ def _spam(reason: str, now: datetime, table: Any) -> Ontvangen:
 
 # --- consumer -------------------------------------------------------------------------------
 
+UIT_CIJFERS = "uit_cijfers_at"  # set once a report left the figures (withdrawn or cancelled)
+
+
 def tellers(report: Mapping[str, Any], n: int = 1) -> dict[str, int]:
     """The counter attributes one report adds to ``CIJFERS#<maand>`` / ``<wijk>`` (n = -1 removes)."""
     counts = {"totaal": n, f"dagdeel#{report['dagdeel']}": n}

@@ -15,7 +15,7 @@ from typing import Any
 from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxCheck, TxDelete, TxPut, TxUpdate
 from functions.logs import log_event
 from functions.meldpunt import ontvangstcode
-from functions.meldpunt.intake import tellers
+from functions.meldpunt.intake import UIT_CIJFERS, tellers
 
 INGETROKKEN = "ingetrokken"
 ONBEKEND = "onbekend"
@@ -54,30 +54,44 @@ def _decoy_actions() -> list[Any]:
 def trek_in(code: str, table: Any, now: datetime) -> str:
     """Withdraw: delete the text and the contact details, take the report out of the
     counters, write it to the history. Returns ``ingetrokken`` (also when it already
-    was) or ``onbekend``. Idempotent: the counters go down once."""
+    was) or ``onbekend``. Idempotent: the counters go down once, also when the review
+    had already cancelled the report (``uit_cijfers_at``, shared with the review)."""
     report = _lookup(code, table)
     if report is None:
         table.transact_write(_decoy_actions())
         return ONBEKEND
+    for _ in range(3):
+        if report.get("withdrawn_at"):
+            break
+        try:
+            table.transact_write(_withdrawal(report, now))
+        except TransactionConditionFailed:
+            # withdrawn or cancelled meanwhile: read again and decide on what is there now
+            report = table.get(report["pk"], "MELDING") or report
+            continue
+        log_event("meldpunt.withdrawn", melding_id=report.get("id"))
+        return INGETROKKEN
+    log_event("meldpunt.withdraw_repeated", melding_id=report.get("id"))
+    return INGETROKKEN
+
+
+def _withdrawal(report: dict[str, Any], now: datetime) -> list[Any]:
+    """The one transaction of a withdrawal (four actions, like the decoy's)."""
     pk = report["pk"]
     at = _iso(now)
-    actions = [
-        TxUpdate(pk, "MELDING",
-                 set={"withdrawn_at": at, "text_deleted_at": report.get("text_deleted_at") or at,
-                      "heeft_contact": False, "contact_gewenst": False},
-                 remove=("beschrijving_enc",), unless=("withdrawn_at",)),
+    counted = not report.get(UIT_CIJFERS)
+    changes = {"withdrawn_at": at, "text_deleted_at": report.get("text_deleted_at") or at,
+               "heeft_contact": False, "contact_gewenst": False}
+    counters = f"CIJFERS#{report['maand']}"
+    if counted:
+        changes[UIT_CIJFERS] = at
+    return [
+        TxUpdate(pk, "MELDING", set=changes, remove=("beschrijving_enc",),
+                 unless=("withdrawn_at", UIT_CIJFERS) if counted else ("withdrawn_at",)),
         TxDelete(pk, "CONTACT"),
-        TxAdd(f"CIJFERS#{report['maand']}", report["wijk"], tellers(report, -1)),
+        TxAdd(counters, report["wijk"], tellers(report, -1)) if counted
+        else TxCheck(counters, report["wijk"], exists=True),
         # <n> = microseconds: never the "0" of the created entry, even within the same second
         TxPut({"pk": pk, "sk": f"HIST#{at}#{now.microsecond:06d}", "at": at, "who": "melder",
-               "action": "withdrawn",
-               "from": report.get("status")}),
+               "action": "withdrawn", "from": report.get("status")}),
     ]
-    try:
-        table.transact_write(actions)
-    except TransactionConditionFailed:
-        # already withdrawn (the condition on withdrawn_at): nothing changed, same answer
-        log_event("meldpunt.withdraw_repeated", melding_id=report.get("id"))
-        return INGETROKKEN
-    log_event("meldpunt.withdrawn", melding_id=report.get("id"))
-    return INGETROKKEN

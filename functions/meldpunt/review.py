@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
-from functions.adapters.dynamo import Table, TransactionConditionFailed, TxPut, TxUpdate
+from functions.adapters.dynamo import Table, TransactionConditionFailed, TxAdd, TxPut, TxUpdate
 from functions.errors import Conflict, NotFound, ValidationError
 from functions.logs import log_event
+from functions.meldpunt.intake import UIT_CIJFERS, tellers
 
 STATUSSEN = ("nieuw", "in_behandeling", "afgehandeld", "geannuleerd")
-EINDSTATUSSEN = frozenset({"afgehandeld", "geannuleerd"})
+GEANNULEERD = "geannuleerd"
+EINDSTATUSSEN = frozenset({"afgehandeld", GEANNULEERD})
 OVERGANGEN: Mapping[str, frozenset[str]] = {
     "nieuw": frozenset({"in_behandeling", "geannuleerd"}),
     "in_behandeling": frozenset({"afgehandeld", "geannuleerd"}),
@@ -285,12 +287,20 @@ def change_status(table: Table, melding_id: str, new: str, notitie: str,
         changes["closed_at"] = at
     claim = TxPut({"pk": pk, "sk": f"OVERGANG#{current}", "to": new, "at": at, "who": who,
                    "role": role}, if_new=True)
+    unless: tuple[str, ...] = ("withdrawn_at",)
+    after: list[Any] = []
+    if new == GEANNULEERD and not item.get(UIT_CIJFERS):
+        # a cancelled report (a duplicate, a test, abuse) leaves the figures, exactly once:
+        # withdrawal sets the same marker and decrements only when it is absent
+        changes[UIT_CIJFERS] = at
+        unless += (UIT_CIJFERS,)
+        after.append(TxAdd(f"CIJFERS#{item['maand']}", item["wijk"], tellers(item, -1)))
     # SET only these attributes, and only while the report exists and is not withdrawn
-    update = TxUpdate(pk, "MELDING", set=changes, unless=("withdrawn_at",))
+    update = TxUpdate(pk, "MELDING", set=changes, unless=unless)
     try:
         write_with_history(table, melding_id, at=at, who=who, role=role, action="status",
                            from_=current, to=new, note=notitie or None,
-                           before=[claim], after=[update])
+                           before=[claim], after=[update, *after])
     except TransactionConditionFailed as exc:
         raise Conflict(f"report left {current} already, or was withdrawn") from exc
     if new in EINDSTATUSSEN and item.get("heeft_contact"):

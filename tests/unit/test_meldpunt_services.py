@@ -240,3 +240,65 @@ def test_transaction_actions_update_delete_and_check():
         table.transact_write([TxUpdate("Q", "1", set={"x": 1})])
     with pytest.raises(ValueError):
         table.transact_write([TxCheck("Z", "1"), TxCheck("Z", "1")])
+
+
+# --- cancelled by the review, withdrawn by the reporter: out of the figures exactly once ---
+
+REVIEWER = {"name": "nadine", "role": "politieke-agenda"}
+
+
+def test_a_cancelled_report_leaves_the_figures_and_a_later_withdrawal_does_not_count_twice(fakes):
+    from functions.meldpunt import review
+
+    code = accept(form(), fakes)
+    accept(form(), fakes)
+    store_all(fakes)
+    table = fakes[2]
+    assert counters(table)["totaal"] == 2
+    melding_id = fakes[0].sent[0]["id"]
+    review.change_status(table, melding_id, "geannuleerd", "dubbele melding", REVIEWER, NOW)
+    assert counters(table)["totaal"] == 1
+    assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
+    assert counters(table)["totaal"] == 1
+    assert "beschrijving_enc" not in table.items[(f"MELDING#{melding_id}", "MELDING")]
+
+
+def test_a_withdrawn_report_cannot_be_cancelled_into_a_second_decrement(fakes):
+    from functions.errors import Conflict
+    from functions.meldpunt import review
+
+    code = accept(form(), fakes)
+    store_all(fakes)
+    table = fakes[2]
+    rechten.trek_in(code, table, NOW)
+    with pytest.raises(Conflict):
+        review.change_status(table, fakes[0].sent[0]["id"], "geannuleerd", "", REVIEWER, NOW)
+    assert counters(table)["totaal"] == 0
+
+
+def test_a_cancellation_between_reading_and_writing_a_withdrawal_is_not_counted_twice(fakes):
+    from functions.meldpunt import review
+
+    code = accept(form(), fakes)
+    store_all(fakes)
+    melding_id = fakes[0].sent[0]["id"]
+
+    class CancelsFirst(FakeTable):
+        """The reviewer's cancellation commits just before the withdrawal's first write."""
+
+        def __init__(self, items):
+            super().__init__()
+            self.items = items
+            self.raced = False
+
+        def transact_write(self, actions):
+            if not self.raced:
+                self.raced = True
+                review.change_status(self, melding_id, "geannuleerd", "", REVIEWER, NOW)
+            return super().transact_write(actions)
+
+    table = CancelsFirst(fakes[2].items)
+    assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
+    assert counters(table)["totaal"] == 0
+    report = table.items[(f"MELDING#{melding_id}", "MELDING")]
+    assert report["withdrawn_at"] and report["status"] == "geannuleerd"
