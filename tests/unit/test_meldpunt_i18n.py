@@ -98,7 +98,8 @@ def test_every_page_renders_in_both_languages(lang):
     ctx = form_context({}, {}, "t", NOW)
     for name in ("formulier.html", "onbeschikbaar.html"):
         assert f'<html lang="{lang}">' in renderer.render(f"meldpunt/{name}", lang, base="", **ctx)
-    assert "7KQ2" in renderer.render("meldpunt/bedankt.html", lang, base="", ontvangstcode="7KQ2-M9XD-40ZT-81BW")
+    assert "7KQ2" in renderer.render("meldpunt/bedankt.html", lang, base="",
+                                     result={"ontvangstcode": "7KQ2-M9XD-40ZT-81BW"})
     for name in ("status.html", "intrekken.html"):
         html = renderer.render(f"meldpunt/{name}", lang, base="", code="", resultaat="onbekend",
                                errors={}, status_tekst="")
