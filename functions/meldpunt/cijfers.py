@@ -63,7 +63,11 @@ class Indeling:
 
 
 def parse_periode(params: Mapping[str, str] | None, today: date) -> Periode:
-    """``van``/``tot`` (YYYY-MM); default the last 12 months up to this one; at most 36."""
+    """``van``/``tot`` (YYYY-MM); default the last 12 months up to this one; at most 36.
+
+    A ``tot`` after this month means "up to now" (``tot=2026-12`` for "this year");
+    only a ``van`` in the future is an error.
+    """
     params = params or {}
     problems: dict[str, str] = {}
     this_month = f"{today.year:04d}-{today.month:02d}"
@@ -76,10 +80,10 @@ def parse_periode(params: Mapping[str, str] | None, today: date) -> Periode:
         parsed[name] = raw
     if problems:
         raise ValidationError(problems)
-    tot = parsed["tot"] or this_month
+    tot = min(parsed["tot"] or this_month, this_month)
     van = parsed["van"] or _add_months(tot, -(DEFAULT_MAANDEN - 1))
-    if tot > this_month:
-        problems["tot"] = "meldpunt_cijfers.fout.toekomst"
+    if van > this_month:
+        problems["van"] = "meldpunt_cijfers.fout.toekomst"
     elif van > tot:
         problems["van"] = "meldpunt_cijfers.fout.volgorde"
     elif len(_months(van, tot)) > MAX_MAANDEN:
