@@ -41,10 +41,6 @@ def politieke_agenda_token(auth_request):
     return auth.authorize(auth_request, "politieke_agenda_token", wiring.table())
 
 
-@app.authorizer()
-def communicatie_token(auth_request):
-    return auth.authorize(auth_request, "communicatie_token", wiring.table())
-
 
 # --- Health and identity --------------------------------------------------------------
 

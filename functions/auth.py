@@ -17,7 +17,6 @@ AUTHORIZER_ROLES: dict[str, frozenset[str]] = {
     "bestuur_token": frozenset({"bestuur"}),
     "meldpunt_review_token": frozenset({"politieke-agenda", "bestuur"}),
     "politieke_agenda_token": frozenset({"politieke-agenda"}),
-    "communicatie_token": frozenset({"communicatie", "bestuur"}),
 }
 
 

@@ -8,7 +8,7 @@ same template.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 # Resource names (set by infra/template.json, Globals.Function.Environment).
@@ -46,7 +46,6 @@ WERKGROEPEN = ("communicatie", "politieke-agenda", "organizing")
 WERKGROEP_INTEREST_CATEGORY = "Werkgroepen"
 WERKGROEP_INTEREST_NAMES = {"communicatie": "Communicatie", "politieke-agenda": "Politieke agenda",
                             "organizing": "Organizing"}
-BESTUUR_TAG = "bestuur"
 ROLES = ("bestuur",) + WERKGROEPEN
 
 
@@ -79,7 +78,6 @@ class Settings:
     meldpunt_contact_days_after_close: int = 90
     meldpunt_contact_max_days: int = 365
     meldpunt_text_max_days: int = 365
-    extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -107,5 +105,4 @@ class Settings:
             meldpunt_contact_days_after_close=_int(env, ENV_MELDPUNT_CONTACT_DAYS_AFTER_CLOSE, 90),
             meldpunt_contact_max_days=_int(env, ENV_MELDPUNT_CONTACT_MAX_DAYS, 365),
             meldpunt_text_max_days=_int(env, ENV_MELDPUNT_TEXT_MAX_DAYS, 365),
-            extra=dict(env),
         )

@@ -12,10 +12,9 @@ class AppError(Exception):
 class ValidationError(AppError):
     """Client input is wrong; ``errors`` maps field name to a message (already translated)."""
 
-    def __init__(self, errors: Mapping[str, str], values: Mapping | None = None):
+    def __init__(self, errors: Mapping[str, str]):
         super().__init__("invalid input: " + ", ".join(sorted(errors)))
         self.errors = dict(errors)
-        self.values = dict(values or {})
 
 
 class BadRequest(AppError):

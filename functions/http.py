@@ -33,8 +33,6 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-_logger = logging.getLogger("bij1.http")
-
 
 class FormData(dict):
     """Field name -> list of strings, the same for a browser form and for JSON."""

@@ -9,6 +9,7 @@ import pytest
 
 from functions import wiring
 from functions.adapters import aws as aws_clients
+from tests.mailchimp_fixtures import mailchimp_adapter, standin  # noqa: F401  (shared fixtures)
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 

@@ -1,8 +1,7 @@
 """Fixtures for tests that talk to the Mailchimp stand-in.
 
-Import them into a test module::
-
-    from tests.mailchimp_fixtures import standin, mailchimp_adapter  # noqa: F401
+``tests/conftest.py`` registers the fixtures ``standin`` and ``mailchimp_adapter`` for every
+test; the helpers ``running_standin`` and ``adapter_for`` are imported where needed.
 """
 from __future__ import annotations
 

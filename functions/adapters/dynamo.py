@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Protocol, Sequence, Union
+from typing import Any, Protocol, Sequence, Union
 
 from functions import errors
 from functions.adapters import aws
-
-TTL_ATTRIBUTE = "expires_at"
-
 
 # --- Transactions: all actions or none (one TransactWriteItems, at most 100 actions) ---
 
@@ -70,7 +67,6 @@ class TransactionConditionFailed(errors.AlreadyExists):
 class Table(Protocol):
     def get(self, pk: str, sk: str) -> dict[str, Any] | None: ...
     def put(self, item: dict[str, Any], *, if_new: bool = False) -> None: ...
-    def delete(self, pk: str, sk: str) -> None: ...
     def query(self, pk: str, *, sk_prefix: str | None = None, index: str | None = None,
               limit: int | None = None, start_after: dict | None = None,
               descending: bool = False) -> tuple[list[dict[str, Any]], dict | None]: ...
@@ -152,9 +148,6 @@ class DynamoTable:
         if if_new:
             kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
         self._call("put_item", **kwargs)
-
-    def delete(self, pk: str, sk: str) -> None:
-        self._call("delete_item", Key=self._ser({"pk": pk, "sk": sk}))
 
     def query(self, pk: str, *, sk_prefix: str | None = None, index: str | None = None,
               limit: int | None = None, start_after: dict | None = None,
@@ -297,10 +290,6 @@ class FakeTable:
             raise errors.AlreadyExists("conditional write failed")
         self.items[key] = {k: v for k, v in item.items() if v is not None}
 
-    def delete(self, pk: str, sk: str) -> None:
-        self._check()
-        self.items.pop((pk, sk), None)
-
     def query(self, pk: str, *, sk_prefix: str | None = None, index: str | None = None,
               limit: int | None = None, start_after: dict | None = None,
               descending: bool = False) -> tuple[list[dict[str, Any]], dict | None]:
@@ -366,6 +355,3 @@ class FakeTable:
                     item.pop(attr, None)
             elif isinstance(action, TxDelete):
                 self.items.pop(key, None)
-
-    def scan_all(self) -> Iterable[dict[str, Any]]:
-        return list(self.items.values())

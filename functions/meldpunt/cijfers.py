@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 from functions.errors import ValidationError
 from functions.meldpunt import opties
@@ -242,10 +242,6 @@ def month_parts(month: str) -> tuple[int, int]:
     return int(month[:4]), int(month[5:7])
 
 
-def chart_rows(published: Mapping[str, Any], labels: Mapping[str, str],
-               order: Sequence[str]) -> list[tuple[str, Any]]:
-    """(label, published value) in display order, for svg.bar_chart and the data tables."""
-    return [(labels.get(code, code), published[code]) for code in order]
 
 
 def page_context(data: Mapping[str, Any], catalogs: Any, lang: str) -> dict[str, Any]:

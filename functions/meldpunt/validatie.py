@@ -146,7 +146,7 @@ def valideer(form: Any, vandaag: date, *, token_fout: str | None = None) -> Meld
 
     if problems:
         ordered = {f: problems[f] for f in FIELDS if f in problems}
-        raise ValidationError(ordered, values=form.kept())
+        raise ValidationError(ordered)
     assert datum is not None
     return Melding(categorieen=categorieen, gronden=gronden, rol=rol, wijk=wijk, datum=datum,
                    dagdeel=dagdeel, beschrijving=beschrijving, contact_gewenst=contact_gewenst,

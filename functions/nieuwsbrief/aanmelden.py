@@ -43,7 +43,7 @@ def validate(form: Any, lang: str) -> Signup:
     if any(w not in WERKGROEPEN for w in werkgroepen):
         problems["werkgroepen"] = "error.unknown_choice"
     if problems:
-        raise ValidationError(problems, values=form.kept())
+        raise ValidationError(problems)
     return Signup(email=email, voornaam=voornaam, werkgroepen=werkgroepen, lang=lang)
 
 

@@ -11,7 +11,7 @@ import requests
 from functions.adapters.mailchimp import FakeMailchimp, MailchimpMarketing
 from functions.errors import MailchimpError
 from infra.local.mailchimp_standin import DEMO_MEMBERS, MailchimpStandIn
-from tests.mailchimp_fixtures import adapter_for, mailchimp_adapter, standin  # noqa: F401
+from tests.mailchimp_fixtures import adapter_for
 
 UNSUBSCRIBED = "gijs.demo@example.org"
 ANNA = "anna.demo@example.org"

@@ -3,10 +3,10 @@ import json
 
 from functions import wiring
 from tests.conftest import sqs_event
-from tests.mailchimp_fixtures import adapter_for, standin  # noqa: F401
+from tests.mailchimp_fixtures import adapter_for
 
 
-def test_consumer_upserts_pending_members_and_reports_only_failures(client, standin):  # noqa: F811
+def test_consumer_upserts_pending_members_and_reports_only_failures(client, standin):
     wiring.override(mailchimp=adapter_for(standin))
     good = json.dumps({"kind": "nieuwsbrief.aanmelden", "email": "nieuw@example.org", "voornaam": "Nieuw",
                        "werkgroepen": ["communicatie"], "lang": "nl"})
@@ -19,7 +19,7 @@ def test_consumer_upserts_pending_members_and_reports_only_failures(client, stan
     assert member["interests"][standin.interest_id("Communicatie")] is True
 
 
-def test_mailchimp_rate_limit_fails_the_record_for_a_retry(client, standin):  # noqa: F811
+def test_mailchimp_rate_limit_fails_the_record_for_a_retry(client, standin):
     wiring.override(mailchimp=adapter_for(standin))
     standin.fail(429, path_contains="/members/")
     event = sqs_event(json.dumps({"kind": "nieuwsbrief.aanmelden", "email": "later@example.org",

@@ -130,16 +130,6 @@ def test_a_token_problem_is_reported_with_the_other_fields():
     assert problems == {"rol": "meldpunt.fout.rol", "token": "meldpunt.fout.token"}
 
 
-def test_the_error_keeps_every_entered_value_for_the_form():
-    f = form(categorieen=["nafluiten", "aanraken"], rol=None, beschrijving="mijn tekst",
-             contact_email="x@example.org")
-    with pytest.raises(ValidationError) as exc:
-        valideer(f, TODAY)
-    assert exc.value.values["categorieen"] == ["nafluiten", "aanraken"]
-    assert exc.value.values["beschrijving"] == "mijn tekst"
-    assert exc.value.values["contact_email"] == "x@example.org"
-
-
 def test_every_error_key_exists_in_both_catalogs():
     import json
     from pathlib import Path

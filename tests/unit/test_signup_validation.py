@@ -26,11 +26,10 @@ def test_a_valid_signup_is_queued_with_its_interests():
     ("a b@example.org", "error.email_invalid"),
     ("x" * 250 + "@example.org", "error.email_invalid"),
 ])
-def test_bad_email_is_a_field_error_and_keeps_the_values(email, key):
+def test_bad_email_is_a_field_error(email, key):
     with pytest.raises(ValidationError) as exc:
         aanmelden.validate(form(email=email, voornaam="Sam", werkgroepen=["organizing"]), "nl")
     assert exc.value.errors == {"email": key}
-    assert exc.value.values["voornaam"] == "Sam"
 
 
 def test_unknown_werkgroep_is_refused():
