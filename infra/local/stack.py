@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -88,6 +89,7 @@ class LocalStack:
         self._sqs: Any = None
         self.config: Any = None
         self._provisioned_env: dict[str, str] = {}
+        self._reserved: dict[str, socket.socket] = {}
 
     @classmethod
     def from_environ(cls, environ: Optional[MutableMapping[str, str]] = None, **kwargs: Any) -> "LocalStack":
@@ -142,6 +144,7 @@ class LocalStack:
 
     def _start(self) -> None:
         self._refuse_a_second_stack()
+        self._reserve_ports()
         quiet_request_logs()
         original_env = dict(self.environ)
         self._start_moto()
@@ -150,8 +153,10 @@ class LocalStack:
         self._set_function_environment(original_env)
         self._seed_ssm()
         self._start_api()
-        self._start_pump_and_scheduler()
-        self._start_console()
+        self._make_pump_and_scheduler()
+        self._start_console()  # binds before the pump's threads open any connection
+        self.pump.start()
+        self.scheduler.start()
         self._seed_demo()
         self._write_state()
         self._banner()
@@ -165,6 +170,34 @@ class LocalStack:
         if isinstance(pid, int) and pid != os.getpid() and _alive(pid):
             raise StackError(f"another local stack (pid {pid}) is running with state in {self.state_dir}; "
                              "stop it first, or set LOCAL_STATE_DIR")
+
+    def _reserve_ports(self) -> None:
+        """Hold the asked-for API and console ports from the first moment.
+
+        Starting moto and provisioning open many client connections; the kernel gives each an
+        ephemeral port, and an asked-for port in that range (as tests ask for) could be taken by
+        one of them before its server binds. A listening socket keeps the port out of that pool
+        until ``_release`` hands it to the server, and a taken port fails fast, before moto.
+        """
+        for name, port, variable in (("API", self.api_port, "PORT"),
+                                     ("console", self.console_port, "CONSOLE_PORT")):
+            if port == 0:
+                continue
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+            try:
+                sock.bind((self.host, port))
+                sock.listen(1)  # a listening socket: no other bind, no client connection, gets it
+            except OSError as exc:
+                sock.close()
+                raise StackError(f"cannot serve the {name} on {self.host}:{port} ({exc.strerror}); "
+                                 f"set {variable} to another port (0 = any free port)") from exc
+            self._reserved[name] = sock
+
+    def _release(self, name: str) -> None:
+        sock = self._reserved.pop(name, None)
+        if sock is not None:
+            sock.close()
 
     def _setenv(self, name: str, value: str) -> None:
         if name not in self._saved_env:
@@ -260,6 +293,7 @@ class LocalStack:
 
         app = self.config.chalice_app  # imports app.py: the environment is set by now
         validate_routes(app.routes)
+        self._release("API")
         try:
             if isinstance(app, LocalChalice):  # a second start in the same process
                 server = LocalDevServer(app, self.config, self.host, self.api_port)
@@ -288,7 +322,7 @@ class LocalStack:
         return LambdaContext(name, memory_size=scoped.lambda_memory_size or 128,
                              max_runtime_ms=(scoped.lambda_timeout or 60) * 1000)
 
-    def _start_pump_and_scheduler(self) -> None:
+    def _make_pump_and_scheduler(self) -> None:
         from infra.local.pump import QueuePump, discover_consumers
         from infra.local.scheduler import Scheduler, discover_schedules
 
@@ -299,14 +333,13 @@ class LocalStack:
                               log=self.log)
         self.scheduler = Scheduler(schedules, region=REGION, rule_prefix=f"{self.app.app_name}-{STAGE}",
                                    context_factory=self._lambda_context, log=self.log)
-        self.pump.start()
-        self.scheduler.start()
 
     def _start_console(self) -> None:
         from infra.local.console import ConsoleBackend, ConsoleServer
 
         backend = ConsoleBackend(standin=self.standin, scheduler=self.scheduler,
                                  consumers=self.pump.consumers, queues=self.queue_depths)
+        self._release("console")
         try:
             self.console = ConsoleServer(backend, self.host, self.console_port, log=self.log)
         except OSError as exc:
@@ -392,7 +425,8 @@ class LocalStack:
                  ("state files", self._remove_state),
                  ("mailchimp stand-in", lambda: self.standin and self.standin.stop()),
                  ("moto", lambda: self.moto and self.moto._thread and self.moto.stop()),
-                 ("environment", self._restore_env)]
+                 ("environment", self._restore_env),
+                 ("port reservations", lambda: [self._release(name) for name in list(self._reserved)])]
         for name, step in steps:
             try:
                 step()

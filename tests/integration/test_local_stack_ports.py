@@ -1,0 +1,47 @@
+"""The local stack holds the ports it was asked for from its first moment, and a taken port
+stops it before anything else starts (CI once lost a restart to an ephemeral client port)."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from infra.local.stack import LocalStack, StackError
+
+
+def listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+def bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("taken, variable", [("api_port", "PORT"), ("console_port", "CONSOLE_PORT")])
+def test_a_taken_port_fails_fast_before_moto_starts(tmp_path, taken, variable):
+    with listening_socket() as occupied:
+        ports = {"api_port": 0, "console_port": 0, taken: occupied.getsockname()[1]}
+        stack = LocalStack(state_dir=tmp_path, environ={}, out=lambda line: None, **ports)
+        with pytest.raises(StackError, match=f"set {variable} to another port"):
+            stack.start()
+    assert stack.moto is None and stack.standin is None
+
+
+def test_asked_for_ports_are_held_until_their_servers_bind_and_freed_on_stop(tmp_path):
+    with listening_socket() as a, listening_socket() as b:
+        api_port, console_port = a.getsockname()[1], b.getsockname()[1]
+    stack = LocalStack(api_port=api_port, console_port=console_port, state_dir=tmp_path, environ={},
+                       out=lambda line: None)
+    stack._reserve_ports()
+    assert not bindable(api_port) and not bindable(console_port)
+    stack.stop()
+    assert bindable(api_port) and bindable(console_port)
