@@ -3,7 +3,8 @@
 Standard library only: a ``ThreadingHTTPServer`` in a daemon thread. It answers with
 Mailchimp's shapes and status codes, errors as ``application/problem+json``, checks basic auth
 against its API key, resolves a campaign's segment against its subscribed members when the
-campaign is sent, records every request before answering it, and fails on demand::
+campaign is sent, records every request and its answer (``requests()``, ``exchanges()``; the
+contract test validates both against Mailchimp's spec), and fails on demand::
 
     standin = MailchimpStandIn().start(); standin.seed_demo()
     standin.fail(429, path_contains="/members/")             # one 429 problem+json
@@ -300,6 +301,13 @@ class MailchimpStandIn:
         """Every request received: method, path, query, body (JSON; None when empty or
         ``null``), status answered (None when held), injected (the failure mode or None)."""
         with self._lock:
+            return [{k: v for k, v in copy.deepcopy(r).items() if not k.startswith("response")}
+                    for r in self._requests]
+
+    def exchanges(self) -> list[dict]:
+        """``requests()`` with what was answered: ``response`` (the JSON body; None when
+        empty or held) and ``response_type`` (its content type), for contract tests."""
+        with self._lock:
             return copy.deepcopy(self._requests)
 
     def fail(self, mode: int | str, path_contains: str = "", times: int = 1, *,
@@ -354,7 +362,9 @@ class MailchimpStandIn:
             self._requests.append({
                 "method": method, "path": path, "query": query, "body": body,
                 "status": None if answer.hold else answer.status,
-                "injected": failure.mode if failure is not None else None})
+                "injected": failure.mode if failure is not None else None,
+                "response": None if answer.hold or answer.empty else copy.deepcopy(answer.body),
+                "response_type": answer.content_type})
         return answer
 
     def _authenticate(self, header: str) -> None:
