@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 from pathlib import Path
 
 import pytest
+
+from tests.ports import port_is_free
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
@@ -25,16 +26,6 @@ def children_of(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             out.append(int(entry.name))
     return out
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def port_of(url: str) -> int:

@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from infra.local.stack import LocalStack, StackError
+from tests.ports import port_is_free
 
 
 def listening_socket() -> socket.socket:
@@ -14,16 +15,6 @@ def listening_socket() -> socket.socket:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     return sock
-
-
-def bindable(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @pytest.mark.parametrize("taken, variable", [("api_port", "PORT"), ("console_port", "CONSOLE_PORT")])
@@ -42,6 +33,6 @@ def test_asked_for_ports_are_held_until_their_servers_bind_and_freed_on_stop(tmp
     stack = LocalStack(api_port=api_port, console_port=console_port, state_dir=tmp_path, environ={},
                        out=lambda line: None)
     stack._reserve_ports()
-    assert not bindable(api_port) and not bindable(console_port)
+    assert not port_is_free(api_port) and not port_is_free(console_port)
     stack.stop()
-    assert bindable(api_port) and bindable(console_port)
+    assert port_is_free(api_port) and port_is_free(console_port)

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from functions.adapters.crypto import FakeCrypto
 from functions.adapters.dynamo import FakeTable
 from functions.adapters.mailchimp import FakeMailchimp
 from functions.errors import TemporarilyUnavailable
@@ -22,21 +21,11 @@ PHONE = "0612345678"
 
 
 @pytest.fixture
-def table():
-    return FakeTable()
-
-
-@pytest.fixture
 def mailchimp():
     fake = FakeMailchimp()
     fake.add_member("werkgroep@example.org", interests=["Politieke agenda"])
     fake.add_member("lid@example.org", interests=["Communicatie"])
     return fake
-
-
-@pytest.fixture
-def crypto():
-    return FakeCrypto()
 
 
 def seed_week(table, crypto, *, end=MONDAY, n_transvaal=6, n_duindorp=2, prefix="m"):

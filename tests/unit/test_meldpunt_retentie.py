@@ -3,10 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from functions.adapters.crypto import FakeCrypto
-from functions.adapters.dynamo import FakeTable
 from functions.config import Settings
 from functions.meldpunt import retentie, review
 from tests.meldpunt_seed import put_report
@@ -15,16 +11,6 @@ UTC = timezone.utc
 CREATED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 T = retentie.Termijnen()
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture
-def table():
-    return FakeTable()
-
-
-@pytest.fixture
-def crypto():
-    return FakeCrypto()
 
 
 def seed(table, crypto, melding_id="m1", **kwargs):

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from functions.adapters.crypto import FakeCrypto
-from functions.adapters.dynamo import FakeTable
 from functions.errors import AlreadyExists, Conflict, NotFound, ValidationError
 from functions.http import FormData
 from functions.meldpunt import review
@@ -18,16 +17,6 @@ UTC = timezone.utc
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 ANNA = {"name": "anna", "role": "politieke-agenda", "token_id": "abc123"}
 BOB = {"name": "bob", "role": "bestuur", "token_id": "def456"}
-
-
-@pytest.fixture
-def table():
-    return FakeTable()
-
-
-@pytest.fixture
-def crypto():
-    return FakeCrypto()
 
 
 def seed(table, crypto, melding_id="m1", **kwargs):
