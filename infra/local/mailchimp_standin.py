@@ -69,6 +69,10 @@ def _now_iso(now: datetime) -> str:
     return now.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+# What exchanges() adds to a recorded request (requests() leaves them out: the console shows requests).
+ANSWER_KEYS = ("response", "response_type")
+
+
 class _Problem(Exception):
     """An error answer: Mailchimp's problem+json document."""
 
@@ -301,8 +305,8 @@ class MailchimpStandIn:
         """Every request received: method, path, query, body (JSON; None when empty or
         ``null``), status answered (None when held), injected (the failure mode or None)."""
         with self._lock:
-            return [{k: v for k, v in copy.deepcopy(r).items() if not k.startswith("response")}
-                    for r in self._requests]
+            return copy.deepcopy([{k: v for k, v in r.items() if k not in ANSWER_KEYS}
+                                  for r in self._requests])
 
     def exchanges(self) -> list[dict]:
         """``requests()`` with what was answered: ``response`` (the JSON body; None when

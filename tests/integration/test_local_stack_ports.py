@@ -18,13 +18,15 @@ def listening_socket() -> socket.socket:
 
 
 @pytest.mark.parametrize("taken, variable", [("api_port", "PORT"), ("console_port", "CONSOLE_PORT")])
-def test_a_taken_port_fails_fast_before_moto_starts(tmp_path, taken, variable):
+def test_a_taken_port_fails_fast_before_moto_starts(tmp_path, monkeypatch, taken, variable):
+    started = []
+    monkeypatch.setattr(LocalStack, "_start_moto", lambda self: started.append("moto"))
     with listening_socket() as occupied:
         ports = {"api_port": 0, "console_port": 0, taken: occupied.getsockname()[1]}
         stack = LocalStack(state_dir=tmp_path, environ={}, out=lambda line: None, **ports)
         with pytest.raises(StackError, match=f"set {variable} to another port"):
             stack.start()
-    assert stack.moto is None and stack.standin is None
+    assert started == [], "moto was started before the taken port was noticed"
 
 
 def test_asked_for_ports_are_held_until_their_servers_bind_and_freed_on_stop(tmp_path):
