@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from functions import afdeling
+from functions.config import BESTUUR
 from functions.logs import log_event
 
-# authorizer function name in app.py -> roles it lets through
+# The werkgroep that reviews the meldpunt and may see contact details (afdeling file).
+MELDPUNT_WERKGROEP = str(afdeling.current().section("meldpunt").get("werkgroep") or "")
+
+# authorizer function name (functions/authorizers.py) -> roles it lets through
 AUTHORIZER_ROLES: dict[str, frozenset[str]] = {
-    "bestuur_token": frozenset({"bestuur"}),
-    "meldpunt_review_token": frozenset({"politieke-agenda", "bestuur"}),
-    "politieke_agenda_token": frozenset({"politieke-agenda"}),
+    "bestuur_token": frozenset({BESTUUR}),
+    "meldpunt_review_token": frozenset({MELDPUNT_WERKGROEP, BESTUUR}),
+    "politieke_agenda_token": frozenset({MELDPUNT_WERKGROEP}),
 }
 
 
@@ -46,19 +51,29 @@ def authorize(auth_request: Any, authorizer_name: str, table: Any) -> Any:
                                  "token_id": principal.token_id})
 
 
-class RouteAccess:
-    """Registers public routes so that a test can prove every route made a decision."""
+# (path, method) of every route declared public, by any blueprint
+PUBLIC_ROUTES: set[tuple[str, str]] = set()
 
-    def __init__(self, app: Any):
-        self._app = app
-        self.public: set[tuple[str, str]] = set()
+
+class RouteAccess:
+    """Registers public routes so that a test can prove every route made a decision.
+
+    One per blueprint (``access = RouteAccess(bp)``); they share :data:`PUBLIC_ROUTES`.
+    """
+
+    def __init__(self, target: Any):
+        self._target = target
+
+    @property
+    def public(self) -> set[tuple[str, str]]:
+        return PUBLIC_ROUTES
 
     def public_route(self, path: str, **kwargs: Any) -> Callable:
         if "authorizer" in kwargs:
             raise ValueError(f"public route {path} cannot have an authorizer")
         for method in kwargs.get("methods", ["GET"]):
-            self.public.add((path, method.upper()))
-        return self._app.route(path, **kwargs)
+            PUBLIC_ROUTES.add((path, method.upper()))
+        return self._target.route(path, **kwargs)
 
 
 def principal_of(request: Any) -> dict[str, str]:

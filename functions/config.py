@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from functions import afdeling
+
 # Resource names (set by infra/template.json, Globals.Function.Environment).
 ENV_STAGE = "APP_STAGE"
 ENV_DATA_TABLE = "DATA_TABLE"
@@ -41,12 +43,14 @@ ENV_MELDPUNT_CONTACT_DAYS_AFTER_CLOSE = "MELDPUNT_CONTACT_DAYS_AFTER_CLOSE"
 ENV_MELDPUNT_CONTACT_MAX_DAYS = "MELDPUNT_CONTACT_MAX_DAYS"
 ENV_MELDPUNT_TEXT_MAX_DAYS = "MELDPUNT_TEXT_MAX_DAYS"
 
-WERKGROEPEN = ("communicatie", "politieke-agenda", "organizing")
+# The afdeling's own facts come from its data file (functions/afdeling/data/<code>.json).
+_AFDELING = afdeling.current()
+WERKGROEPEN = _AFDELING.werkgroep_codes
 # How the werkgroepen are named in Mailchimp: interests in one interest category.
-WERKGROEP_INTEREST_CATEGORY = "Werkgroepen"
-WERKGROEP_INTEREST_NAMES = {"communicatie": "Communicatie", "politieke-agenda": "Politieke agenda",
-                            "organizing": "Organizing"}
-ROLES = ("bestuur",) + WERKGROEPEN
+WERKGROEP_INTEREST_CATEGORY = _AFDELING.werkgroep_interest_category
+WERKGROEP_INTEREST_NAMES = _AFDELING.werkgroep_interests
+BESTUUR = "bestuur"
+ROLES = (BESTUUR,) + WERKGROEPEN
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -68,8 +72,8 @@ class Settings:
     mailchimp_list_id: str = ""
     mailchimp_base_url: str = ""
     mailchimp_timeout: float = 10.0
-    mailchimp_from_name: str = "BIJ1 Den Haag"
-    mailchimp_reply_to: str = "denhaag@bij1.org"
+    mailchimp_from_name: str = ""
+    mailchimp_reply_to: str = ""
     form_secret: str = ""
     form_secret_param: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
@@ -95,8 +99,10 @@ class Settings:
             mailchimp_list_id=env.get(ENV_MAILCHIMP_LIST_ID, ""),
             mailchimp_base_url=env.get(ENV_MAILCHIMP_BASE_URL, ""),
             mailchimp_timeout=float(env.get(ENV_MAILCHIMP_TIMEOUT, "") or 10.0),
-            mailchimp_from_name=env.get(ENV_MAILCHIMP_FROM_NAME, "BIJ1 Den Haag"),
-            mailchimp_reply_to=env.get(ENV_MAILCHIMP_REPLY_TO, "denhaag@bij1.org"),
+            mailchimp_from_name=env.get(ENV_MAILCHIMP_FROM_NAME)
+            or str(_AFDELING.mailchimp.get("from_name") or _AFDELING.naam),
+            mailchimp_reply_to=env.get(ENV_MAILCHIMP_REPLY_TO)
+            or str(_AFDELING.mailchimp.get("reply_to") or _AFDELING.contact_email),
             form_secret=env.get(ENV_FORM_SECRET, ""),
             form_secret_param=env.get(ENV_FORM_SECRET_PARAM, ""),
             public_base_url=env.get(ENV_PUBLIC_BASE_URL, "http://127.0.0.1:8000").rstrip("/"),

@@ -25,8 +25,25 @@ class BadRequest(AppError):
         self.status = status
 
 
+class Unauthorized(AppError):
+    """No credentials (a page or call that needs a token got none)."""
+
+
+class Forbidden(AppError):
+    """Credentials that do not allow this."""
+
+
 class NotFound(AppError):
     pass
+
+
+class TooEarly(AppError):
+    """Sent sooner than allowed; the client may retry after ``retry_after`` seconds (429)."""
+
+    def __init__(self, message: str, retry_after: int = 1, errors: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.errors = dict(errors or {})
 
 
 class Conflict(AppError):

@@ -28,7 +28,10 @@ class Renderer:
         )
 
     def render(self, name: str, lang: str, **context: Any) -> str:
+        from functions import afdeling
+
         template = self.env.get_template(name)
+        context.setdefault("afdeling", afdeling.current())
         return template.render(**translations_for(self.catalogs, lang), **context)
 
 

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from functions.meldpunt import formtoken
 
 SECRET = "test-form-secret"  # what the `aws` fixture sets as FORM_SECRET
-FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded"}
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what every browser navigation sends
+FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded", "accept": BROWSER_ACCEPT}
 JSON_HEADERS = {"content-type": "application/json"}
 CODE_RE = re.compile(r"\b([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})\b")
 

@@ -43,6 +43,13 @@ def iso_week(now: datetime) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+def week_covered(now: datetime) -> str:
+    """The ISO week a digest sent at ``now`` reports on: the week that ended before it
+    (Monday 30 November 2026 covers 23–30 November, 2026-W48). Also the run's key, so a
+    second firing on the same day finds the first."""
+    return iso_week(now - timedelta(days=1))
+
+
 def title_for(week: str) -> str:
     return f"meldpunt-digest-{week}"
 
@@ -114,8 +121,8 @@ def render(renderer: Any, week: str, since: str, until: str, summary: Mapping[st
 
 def run(table: Table, mailchimp: Any, renderer: Any, now: datetime, *, k: int,
         review_url: str) -> dict[str, Any]:
-    """Send this ISO week's digest, at most once. Returns what happened."""
-    week = iso_week(now)
+    """Send the digest of the week that just ended, at most once. Returns what happened."""
+    week = week_covered(now)
     title = title_for(week)
     key = f"RUN#{week}"
     state = table.get(PK, key)

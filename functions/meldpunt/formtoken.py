@@ -2,10 +2,11 @@
 
 A token is ``v1.<issued epoch seconds>.<nonce>.<hmac-sha256 hex>``. It says nothing
 about the person: no IP address, no cookie, no user agent. A form sent sooner than the
-minimum age after the token was issued is treated as a bot (answered like success,
-dropped, counted); a token that is missing, forged or older than ``MAX_AGE`` is a
-plain validation error, so a person who left the form open gets a fresh one and
-loses nothing.
+minimum age after the token was issued gets a retryable answer (429 with Retry-After;
+the form again with every value kept); a token that is missing, forged or older than
+``MAX_AGE`` is a plain validation error, so a person who left the form open gets a fresh
+one and loses nothing. A filled honeypot is answered like success and dropped. A token
+is good for one report (``intake.ontvang`` claims it with a conditional write).
 """
 from __future__ import annotations
 
@@ -62,6 +63,20 @@ def check(token: str, secret: str, now: datetime, min_age_seconds: int,
     if age > max_age_seconds:
         return Check.EXPIRED
     return Check.OK
+
+
+def seconds_until_old_enough(token: str, now: datetime, min_age_seconds: int) -> int:
+    """How long a too young (but genuine) token must still wait, at least 1 second."""
+    parts = (token or "").strip().split(".")
+    issued = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else int(now.timestamp())
+    return max(1, int(issued + min_age_seconds - now.timestamp() + 0.999))
+
+
+def expires_at(token: str, max_age_seconds: int = MAX_AGE_SECONDS) -> int:
+    """Epoch second after which the token is no longer accepted (for a TTL)."""
+    parts = (token or "").strip().split(".")
+    issued = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
+    return issued + max_age_seconds + CLOCK_SKEW_SECONDS
 
 
 def honeypot_filled(form: object) -> bool:

@@ -9,6 +9,8 @@ changes nothing and counts once. Item layouts: ``docs/data-model.md``.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxPut
+from functions.errors import AlreadyExists, TooEarly, ValidationError
 from functions.logs import log_event
 from functions.meldpunt import formtoken, ontvangstcode, opties, validatie
 
@@ -47,27 +50,87 @@ def context(purpose: str, melding_id: str) -> dict[str, str]:
 
 def ontvang(form: Any, now: datetime, *, secret: str, min_age_seconds: int, queue: Any,
             crypto: Any, table: Any) -> Ontvangen:
-    """Handle one submitted form.
+    """Handle one submitted form; the code is returned only once the report is queued.
 
-    Spam (honeypot filled, or sent faster than ``min_age_seconds`` after the form token
-    was issued) gets a receipt code like anyone else, is dropped and only counted.
-    Invalid input raises ValidationError; an outage of KMS or SQS raises
+    A filled honeypot (only bots see it) gets a receipt code like anyone else, is dropped
+    and only counted. A form sent sooner than ``min_age_seconds`` after its token was
+    issued raises TooEarly (nothing is kept; the form or script sends again). Invalid input
+    raises ValidationError; an outage of KMS, SQS or the table raises
     TemporarilyUnavailable (nothing was queued).
+
+    A form token is good for one report: it is claimed with a conditional write before the
+    report is queued, and the report's id and receipt code are derived from it. The same
+    form sent again (a double click, a script retrying after a timeout or a 503) gets the
+    same receipt code, and the consumer stores its report once; a different report with a
+    used token is refused with a ValidationError on ``token``.
     """
     if formtoken.honeypot_filled(form):
         return _spam("honeypot", now, table)
-    token_check = formtoken.check(form.first("token"), secret, now, min_age_seconds)
+    token = form.first("token").strip()
+    token_check = formtoken.check(token, secret, now, min_age_seconds)
+    melding = validatie.valideer(
+        form, vandaag(now),
+        token_fout=None if token_check in (formtoken.Check.OK, formtoken.Check.TOO_YOUNG)
+        else TOKEN_FOUT)
     if token_check is formtoken.Check.TOO_YOUNG:
-        return _spam("te_snel", now, table)
-    melding = validatie.valideer(form, vandaag(now),
-                                 token_fout=None if token_check is formtoken.Check.OK else TOKEN_FOUT)
-    return Ontvangen(plaats(melding, now, queue=queue, crypto=crypto))
+        wait = formtoken.seconds_until_old_enough(token, now, min_age_seconds)
+        log_event("meldpunt.too_early", wait=wait)
+        raise TooEarly("form token too young", retry_after=wait,
+                       errors={"token": "meldpunt.fout.te_snel"})
+    _claim_token(table, token, _fingerprint(melding, secret), now)
+    code = plaats(melding, now, queue=queue, crypto=crypto,
+                  code=ontvangstcode.voor_token(token, secret),
+                  melding_id=melding_id_voor_token(token, secret))
+    return Ontvangen(code)
 
 
-def plaats(melding: validatie.Melding, now: datetime, *, queue: Any, crypto: Any) -> str:
+TOKEN_SK = "FORMTOKEN"
+
+
+def melding_id_voor_token(token: str, secret: str) -> str:
+    """The report id of the report sent with this form token (128 bits of HMAC): a resend
+    queues the same id again, and the consumer stores it once."""
+    return hmac.new(secret.encode("utf-8"), b"melding-id\x00" + token.encode("utf-8"),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def _token_pk(token: str) -> str:
+    return "FORMTOKEN#" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _fingerprint(melding: validatie.Melding, secret: str) -> str:
+    """A keyed hash of the report's content: tells a resend from a different report without
+    keeping anything readable (a plain hash of a phone number could be brute-forced)."""
+    canonical = json.dumps([list(melding.categorieen), list(melding.gronden), melding.rol,
+                            melding.wijk, melding.datum.isoformat(), melding.dagdeel,
+                            melding.beschrijving, melding.contact_gewenst, melding.contact_email,
+                            melding.contact_telefoon], ensure_ascii=False)
+    return hmac.new(secret.encode("utf-8"), b"melding\x00" + canonical.encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+def _claim_token(table: Any, token: str, fingerprint: str, now: datetime) -> None:
+    """Claim the form token for this report (a conditional put, kept until the token
+    expires). The same report may come again with it; another report may not."""
+    item = {"pk": _token_pk(token), "sk": TOKEN_SK, "fingerprint": fingerprint,
+            "claimed_at": int(now.timestamp()), "expires_at": formtoken.expires_at(token)}
+    try:
+        table.put(item, if_new=True)
+        return
+    except AlreadyExists:
+        pass
+    existing = table.get(item["pk"], TOKEN_SK) or {}
+    if existing.get("fingerprint") != fingerprint:
+        log_event("meldpunt.token_reused")
+        raise ValidationError({"token": "meldpunt.fout.token_gebruikt"})
+    log_event("meldpunt.resent")
+
+
+def plaats(melding: validatie.Melding, now: datetime, *, queue: Any, crypto: Any,
+           code: str | None = None, melding_id: str | None = None) -> str:
     """Encrypt and enqueue one valid report; return its receipt code (shown once)."""
-    melding_id = secrets.token_hex(16)  # 128 random bits: ids never collide
-    code = ontvangstcode.nieuw()
+    melding_id = melding_id or secrets.token_hex(16)  # 128 random bits: ids never collide
+    code = code or ontvangstcode.nieuw()
     message = bericht(melding, melding_id, ontvangstcode.hash_van(code), now, crypto)
     message_id = queue.send(message)
     log_event("meldpunt.queued", melding_id=melding_id, message_id=message_id,

@@ -1,16 +1,17 @@
 """The allowed answers of the meldpunt form: codes only (labels live in the catalogs).
 
 Codes are stored in reports and counters, so they never change meaning; a new option
-gets a new code. Wijken come from ``data/wijken.json`` (CBS wijk codes of Den Haag,
-with their stadsdeel; see the file's ``_meta`` for the source and its uncertainty).
+gets a new code. Wijken and stadsdelen come from the afdeling's data file, section
+``gebied`` (for Den Haag the CBS wijk codes with their stadsdeel; see its ``_meta`` for
+the source and its uncertainty).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from functions import afdeling
 
 CATEGORIEEN = (
     "nafluiten",                 # nafluiten / naroepen
@@ -31,7 +32,14 @@ DAGDELEN = ("ochtend", "middag", "avond", "nacht")
 WIJK_ONBEKEND = "onbekend"  # "weet ik niet": counted under its own code, never guessed
 
 STATUS_NIEUW = "nieuw"
-WIJKEN_FILE = Path(__file__).resolve().parent / "data" / "wijken.json"
+STATUS_INGETROKKEN = "ingetrokken"  # by the reporter; set by the withdrawal, never by review
+
+
+def status_van(report: Mapping[str, Any]) -> str:
+    """A report's one status, the same for the reporter, the review and the digest."""
+    if report.get("withdrawn_at"):  # also reports withdrawn before the status was written
+        return STATUS_INGETROKKEN
+    return str(report.get("status") or STATUS_NIEUW)
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,8 @@ class Stadsdeel:
     naam: str
 
 
-@lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
-    return json.loads(WIJKEN_FILE.read_text(encoding="utf-8"))
+def _data() -> Mapping[str, Any]:
+    return afdeling.current().section("gebied")
 
 
 def stadsdelen() -> tuple[Stadsdeel, ...]:

@@ -28,6 +28,9 @@ WITHDRAW = "meldpunt/intrekken.html"
 # 4000 characters of 4-byte UTF-8, percent-encoded (12 bytes each), plus the other fields
 MAX_BODY = 64 * 1024
 FLAGS = ("contact_gewenst", "toestemming")
+TE_SNEL = "meldpunt.fout.te_snel"
+# the receipt code's field: "code", or "ontvangstcode" as POST /meldpunt answers it
+CODE_NAMES = ("code", "ontvangstcode")
 TRUTHY = {"1", "true", "on", "yes", "ja"}
 
 
@@ -112,12 +115,42 @@ def melden(request: Any) -> Any:
                                 table=wiring.table())
         return {"ontvangstcode": result.ontvangstcode}
 
-    def again(form: Any, errors: Mapping[str, str]) -> dict[str, Any]:
-        token = _token_for("" if "token" in errors else form.first("token"), now)
+    def again(form: Any, errors: Mapping[str, str], keys: Mapping[str, str]) -> dict[str, Any]:
+        # a too-young token is kept (its age keeps counting); a used or bad one is replaced
+        replace = keys.get("token") not in (None, TE_SNEL)
+        token = _token_for("" if replace else form.first("token"), now)
         return form_context(form.kept(), {k: v for k, v in errors.items() if k != "_form"}, token, now)
 
-    return web.submit_form(request, FORM, handle=handle, success_template=THANKS,
-                           max_bytes=MAX_BODY, unavailable_template=UNAVAILABLE, form_context=again)
+    return web.submit_form(request, FORM, fields=validatie_fields(), handle=handle,
+                           success_template=THANKS, max_bytes=MAX_BODY,
+                           unavailable_template=UNAVAILABLE, form_context=again,
+                           success_context=bedankt_context)
+
+
+def validatie_fields() -> Mapping[str, str]:
+    from functions.meldpunt import validatie
+
+    return validatie.BODY_FIELDS
+
+
+def bedankt_context(result: Mapping[str, str]) -> dict[str, Any]:
+    """The thank-you page switches language by posting its code again (never in a URL)."""
+    return {"lang_post": {"action": "/meldpunt/bedankt",
+                          "fields": {"code": result["ontvangstcode"]}}}
+
+
+def bedankt(request: Any) -> Any:
+    """POST /meldpunt/bedankt: the thank-you page again, in another language, for the code
+    it showed. Stores and checks nothing: it only shows a well-formed code back."""
+    from functions.meldpunt import ontvangstcode
+
+    form = http.parse_body(request, {"code": http.TEXT})
+    code = form.first("code").strip()
+    if not ontvangstcode.is_geldig(code):
+        raise ValidationError({"code": "meldpunt.fout.code_verplicht"})
+    code = ontvangstcode.opgemaakt(code)
+    result = {"ontvangstcode": code}
+    return web.page(request, THANKS, result=result, **bedankt_context(result))
 
 
 def opties() -> Any:
@@ -142,7 +175,8 @@ def status(request: Any) -> Any:
     """GET /meldpunt/status?code=...: the status only."""
     from functions.meldpunt import rechten
 
-    code = ((request.query_params or {}).get("code") or "").strip()
+    params = http.query(request, CODE_NAMES)
+    code = (params.get("code") or params.get("ontvangstcode") or "").strip()
     if not code:
         if http.wants_json(request):
             raise ValidationError({"code": "meldpunt.fout.code_verplicht"})
@@ -174,8 +208,8 @@ def intrekken(request: Any) -> Any:
     from functions.meldpunt import rechten
 
     lang = web.language(request)
-    form = http.parse_body(request)
-    code = form.first("code").strip()
+    form = http.parse_body(request, {name: http.TEXT for name in CODE_NAMES})
+    code = (form.first("code") or form.first("ontvangstcode")).strip()
     if not code:
         if http.wants_json(request):
             raise ValidationError({"code": "meldpunt.fout.code_verplicht"})

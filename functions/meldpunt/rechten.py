@@ -14,10 +14,10 @@ from typing import Any
 
 from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxCheck, TxDelete, TxPut, TxUpdate
 from functions.logs import log_event
-from functions.meldpunt import ontvangstcode
+from functions.meldpunt import ontvangstcode, opties
 from functions.meldpunt.intake import UIT_CIJFERS, tellers
 
-INGETROKKEN = "ingetrokken"
+INGETROKKEN = opties.STATUS_INGETROKKEN
 ONBEKEND = "onbekend"
 DECOY_ID = "0" * 32  # report ids are uuid4 hex: this one is never issued
 
@@ -40,9 +40,7 @@ def status(code: str, table: Any) -> str:
     report = _lookup(code, table)
     if report is None:
         return ONBEKEND
-    if report.get("withdrawn_at"):
-        return INGETROKKEN
-    return str(report.get("status") or "nieuw")
+    return opties.status_van(report)
 
 
 def _decoy_actions() -> list[Any]:
@@ -57,9 +55,13 @@ def trek_in(code: str, table: Any, now: datetime) -> str:
     was) or ``onbekend``. Idempotent: the counters go down once, also when the review
     had already cancelled the report (``uit_cijfers_at``, shared with the review)."""
     report = _lookup(code, table)
-    if report is None:
-        table.transact_write(_decoy_actions())
-        return ONBEKEND
+    if report is None or report.get("withdrawn_at"):
+        # unknown, or withdrawn before: the same transaction's worth of work as a withdrawal
+        try:
+            table.transact_write(_decoy_actions())
+        except TransactionConditionFailed:
+            pass  # the checks write nothing either way
+        return ONBEKEND if report is None else INGETROKKEN
     for _ in range(3):
         if report.get("withdrawn_at"):
             break
@@ -80,8 +82,11 @@ def _withdrawal(report: dict[str, Any], now: datetime) -> list[Any]:
     pk = report["pk"]
     at = _iso(now)
     counted = not report.get(UIT_CIJFERS)
-    changes = {"withdrawn_at": at, "text_deleted_at": report.get("text_deleted_at") or at,
+    changes = {"withdrawn_at": at, "status": INGETROKKEN,
+               "text_deleted_at": report.get("text_deleted_at") or at,
                "heeft_contact": False, "contact_gewenst": False}
+    if report.get("heeft_contact") and not report.get("contact_deleted_at"):
+        changes["contact_deleted_at"] = at
     counters = f"CIJFERS#{report['maand']}"
     if counted:
         changes[UIT_CIJFERS] = at

@@ -25,18 +25,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
+from functions import fields as kinds
 from functions.adapters.dynamo import Table, TransactionConditionFailed, TxAdd, TxPut, TxUpdate
 from functions.errors import Conflict, NotFound, ValidationError
 from functions.logs import log_event
+from functions.meldpunt import opties
 from functions.meldpunt.intake import UIT_CIJFERS, tellers
 
 STATUSSEN = ("nieuw", "in_behandeling", "afgehandeld", "geannuleerd")
+# what the list can be filtered on: the review's statuses and the reporter's withdrawal
+FILTER_STATUSSEN = STATUSSEN + (opties.STATUS_INGETROKKEN,)
 GEANNULEERD = "geannuleerd"
 EINDSTATUSSEN = frozenset({"afgehandeld", GEANNULEERD})
 OVERGANGEN: Mapping[str, frozenset[str]] = {
     "nieuw": frozenset({"in_behandeling", "geannuleerd"}),
     "in_behandeling": frozenset({"afgehandeld", "geannuleerd"}),
 }
+STATUS_FIELDS = {"status": kinds.TEXT, "notitie": kinds.TEXT}
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 MAX_NOTITIE = 2000
@@ -91,7 +96,7 @@ class Filter:
 
     def matches(self, item: Mapping[str, Any]) -> bool:
         day = str(item.get("created_at", ""))[:10]
-        return ((self.status is None or item.get("status") == self.status)
+        return ((self.status is None or opties.status_van(item) == self.status)
                 and (self.wijk is None or item.get("wijk") == self.wijk)
                 and (self.stadsdeel is None or item.get("stadsdeel") == self.stadsdeel)
                 and (self.van is None or day >= self.van)
@@ -107,8 +112,8 @@ def parse_filter(params: Mapping[str, str] | None) -> Filter:
     params = params or {}
     problems: dict[str, str] = {}
     status = params.get("status") or None
-    if status is not None and status not in STATUSSEN:
-        problems["status"] = "meldpunt_review.fout.status"
+    if status is not None and status not in FILTER_STATUSSEN:
+        problems["status"] = "meldpunt_review.fout.filter_status"
     codes = {}
     for name in ("wijk", "stadsdeel"):
         value = params.get(name) or None
@@ -245,7 +250,9 @@ def history(table: Table, melding_id: str) -> list[dict[str, Any]]:
 
 def report_view(item: Mapping[str, Any]) -> dict[str, Any]:
     """The reviewer's view of a report item (empty strings left by retention read as null)."""
-    return {k: (None if item.get(k) == "" else item.get(k)) for k in REPORT_FIELDS}
+    view = {k: (None if item.get(k) == "" else item.get(k)) for k in REPORT_FIELDS}
+    view["status"] = opties.status_van(item)
+    return view
 
 
 # --- changes ---------------------------------------------------------------------------
@@ -276,8 +283,8 @@ def change_status(table: Table, melding_id: str, new: str, notitie: str,
     if new not in STATUSSEN:
         raise ValidationError({"status": "meldpunt_review.fout.status"})
     item = _report(table, melding_id)
-    current = item.get("status", "nieuw")
-    if item.get("withdrawn_at") or new not in OVERGANGEN.get(current, frozenset()):
+    current = opties.status_van(item)
+    if new not in OVERGANGEN.get(current, frozenset()):
         raise Conflict(f"no transition {current} -> {new}")
     pk = _pk(melding_id)
     at = _iso(now)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from functions import fields as kinds
 from functions.errors import ValidationError
 from functions.meldpunt import opties
 
@@ -24,6 +25,11 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIELDS = ("categorieen", "gronden", "rol", "wijk", "datum", "dagdeel", "beschrijving",
           "contact_gewenst", "contact_email", "contact_telefoon", "toestemming", "token")
 LIST_FIELDS = ("categorieen", "gronden")
+# What the body of POST /meldpunt may hold, and of which type (functions.http.parse_body).
+BODY_FIELDS = {name: (kinds.LIST if name in LIST_FIELDS
+                      else kinds.FLAG if name in ("contact_gewenst", "toestemming") else kinds.TEXT)
+               for name in FIELDS}
+BODY_FIELDS["website"] = kinds.TEXT  # the honeypot (functions.meldpunt.formtoken)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from functions import fields as kinds
 from functions.adapters.queue import Queue
 from functions.config import WERKGROEP_INTEREST_NAMES, WERKGROEPEN
 from functions.errors import ValidationError
@@ -18,6 +19,7 @@ MESSAGE_KIND = "nieuwsbrief.aanmelden"
 # Pragmatic check: one @, a dot in the domain, no spaces; Mailchimp has the last word.
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,252}\.[^@\s.]{2,63}$")
 NEVER_RESUBSCRIBE = {"unsubscribed", "cleaned"}
+FIELDS = {"email": kinds.TEXT, "voornaam": kinds.TEXT, "werkgroepen": kinds.LIST}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def test_reports_flow_from_the_form_to_review_figures_withdrawal_and_digest(stac
     # GIVEN a report from the browser form (url-encoded, as a browser sends it)
     form = stack.get("/meldpunt", headers={"Accept": "text/html"}).text
     token = re.search(r'name="token" value="([^"]+)"', form).group(1)
-    browser = stack.post("/meldpunt", headers={"Content-Type": "application/x-www-form-urlencoded"},
+    browser = stack.post("/meldpunt", headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
                          data={"categorieen": stack.get("/meldpunt/opties").json()["categorieen"][:2],
                                "rol": "getuige", "wijk": wijk, "datum": f"{MONTH}-02",
                                "dagdeel": "nacht", "beschrijving": secret, "toestemming": "on",

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+HTML = {"accept": "text/html"}
+
 from functions import wiring
 from functions.adapters.crypto import CryptoError, FakeCrypto, KmsCrypto
 from functions.adapters.dynamo import DynamoTable
@@ -165,12 +167,50 @@ def spam_count(aws) -> int:
     return sum(int(i.get("count", 0)) for i in table_items(aws) if i["pk"].startswith("SPAM#"))
 
 
-@pytest.mark.parametrize("kind", ["honeypot", "too young"])
+def test_a_too_young_token_is_a_retryable_429_and_nothing_is_lost(client, aws):
+    # GIVEN a hasty script that posts the moment it got its token (minimum age 3 s)
+    young = aged_token(seconds=0)
+    as_json = post_json(client, valid_fields(token=young))
+    # THEN a clear, retryable answer, not a receipt code for a report that was dropped
+    assert as_json.status_code == 429
+    assert 1 <= int(as_json.headers["Retry-After"]) <= 3
+    assert set(as_json.json_body) == {"error", "errors"} and "token" in as_json.json_body["errors"]
+    assert queued(aws) == []
+    # AND a person gets the form again with every value kept, the same (still valid) token
+    # and the request to check and send again
+    page = post_form(client, valid_fields(token=young, beschrijving="Wat ik typte"))
+    assert page.status_code == 429 and page.headers["Retry-After"]
+    html = page.body.decode()
+    assert "Wat ik typte" in html and f'value="{young}"' in html
+    assert "Controleer je antwoorden en verstuur het formulier opnieuw" in html
+    assert queued(aws) == []
+
+
+def test_a_second_report_with_a_used_token_is_refused_and_the_values_are_kept(client, aws):
+    token = aged_token()
+    assert post_json(client, valid_fields(token=token)).status_code == 201
+    again = post_form(client, valid_fields(token=token, beschrijving="Een tweede melding"))
+    assert again.status_code == 400
+    html = again.body.decode()
+    assert "Een tweede melding" in html and "al een andere melding verstuurd" in html
+    assert f'value="{token}"' not in html  # a fresh token to send it with
+    assert post_json(client, valid_fields(token=token, beschrijving="nog een")).json_body[
+        "errors"] == {"token": "Met dit formulier is al een andere melding verstuurd. Controleer je "
+                               "antwoorden en verstuur opnieuw: dan wordt het een nieuwe melding."}
+    assert len(queued(aws)) == 1
+
+
+def test_the_same_report_sent_twice_answers_the_same_code(client, aws):
+    fields = valid_fields()
+    first, second = post_json(client, fields), post_json(client, fields)
+    assert first.status_code == second.status_code == 201
+    assert first.json_body == second.json_body
+
+
+@pytest.mark.parametrize("kind", ["honeypot"])
 def test_spam_looks_like_success_but_is_dropped_and_only_counted(client, aws, kind):
-    def spam():  # built per request: a token is only "too young" for a few seconds
-        if kind == "honeypot":
-            return valid_fields(**{formtoken.HONEYPOT_FIELD: "http://cheap-pills.example"})
-        return valid_fields(token=aged_token(seconds=0))
+    def spam():
+        return valid_fields(**{formtoken.HONEYPOT_FIELD: "http://cheap-pills.example"})
     response = post_form(client, spam())
     assert response.status_code == 200
     assert ontvangstcode.is_geldig(receipt_code(response.body.decode()))
@@ -291,8 +331,8 @@ def test_modeled_aws_errors_are_recognised_as_client_errors(aws):
 
 def test_status_by_code_in_html_and_json(client, aws):
     code, _ = submit_and_store(client, aws)
-    html = client.http.get(f"/meldpunt/status?code={code}").body.decode()
-    assert "nieuw: nog niet bekeken" in html
+    html = client.http.get(f"/meldpunt/status?code={code}", headers=HTML).body.decode()
+    assert "Status van je melding: <strong>nieuw (nog niet bekeken)</strong>" in html
     loose = code.lower().replace("-", "")
     response = client.http.get(f"/meldpunt/status?code={loose}", headers={"accept": "application/json"})
     assert response.status_code == 200 and response.json_body == {"status": "nieuw"}
@@ -379,5 +419,6 @@ def test_withdrawing_twice_takes_the_report_out_of_the_figures_once(client, aws)
 def test_an_empty_code_is_a_validation_error(client):
     assert post_form(client, {"code": ""}, path="/meldpunt/intrekken").status_code == 400
     assert post_json(client, {"code": ""}, path="/meldpunt/intrekken").json_body["errors"].keys() == {"code"}
-    assert client.http.get("/meldpunt/status").status_code == 200
+    assert client.http.get("/meldpunt/status", headers=HTML).status_code == 200
     assert client.http.get("/meldpunt/status", headers={"accept": "application/json"}).status_code == 400
+    assert client.http.get("/meldpunt/status").status_code == 400  # a script (no Accept): JSON

@@ -93,6 +93,29 @@ print(json.dumps({"status": response["statusCode"], "body": response["body"][:40
     assert "boto3" not in out["modules"] and "mailchimp_marketing" not in out["modules"]
 
 
+def test_every_functions_handler_imports_from_the_zip_on_its_own(package, template, tmp_path):
+    # Blueprint handlers are "<module>.<function>": Lambda imports that module, not app.py.
+    with zipfile.ZipFile(package / "deployment.zip") as z:
+        z.extractall(tmp_path)
+    handlers = sorted(r["Properties"]["Handler"] for r in template["Resources"].values()
+                      if r["Type"] == "AWS::Serverless::Function")
+    assert "functions.meldpunt.routes.meldpunt_digest" in handlers
+    script = r"""
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+out = {}
+for handler in sys.argv[2:]:
+    module, _, name = handler.rpartition(".")
+    out[handler] = callable(getattr(importlib.import_module(module), name))
+print(json.dumps(out))
+"""
+    result = subprocess.run([sys.executable, "-S", "-I", "-c", script, str(tmp_path), *handlers],
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": os.environ.get("PATH", ""), "APP_STAGE": "prod"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {h: True for h in handlers}
+
+
 def test_packaged_template_passes_cfn_lint(package):
     result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(package / "sam.json")],
                             capture_output=True, text=True, timeout=300)

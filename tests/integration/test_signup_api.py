@@ -4,7 +4,7 @@ import json
 from functions import wiring
 from functions.adapters.queue import FakeQueue
 
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+FORM = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
 
 
 def queued(aws):

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from functions import errors
+from functions import errors, http
 from functions.http import base_path, parse_body, wants_json
 
 
@@ -29,7 +29,6 @@ def test_json_booleans_become_flags():
 
 @pytest.mark.parametrize("body,ctype,status", [
     (b"x" * 40000, "application/x-www-form-urlencoded", 413),
-    (b"email=%ff%fe", "application/x-www-form-urlencoded", 400),
     (b"\xff\xfe", "application/json", 400),
     (b"{not json", "application/json", 400),
     (b"[1, 2]", "application/json", 400),
@@ -42,6 +41,119 @@ def test_unusable_bodies_are_client_errors(body, ctype, status):
     assert exc.value.status == status
 
 
+FIELDS = {"email": http.TEXT, "werkgroepen": http.LIST, "toestemming": http.FLAG}
+
+
+def test_invalid_utf8_in_a_form_value_names_the_field():
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(b"email=%ff%fe", "application/x-www-form-urlencoded"), FIELDS)
+    assert exc.value.errors == {"email": "error.invalid_characters"}
+
+
+@pytest.mark.parametrize("body", [
+    '{"email": "x\\ud800y"}',                        # a lone surrogate, valid JSON
+    '{"werkgroepen": ["a", "\\udfff"]}',
+])
+def test_lone_surrogates_are_a_400_naming_the_field(body):
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(body.encode(), "application/json"), FIELDS)
+    assert list(exc.value.errors.values()) == ["error.invalid_characters"]
+
+
+def test_a_percent_encoded_surrogate_in_a_form_is_refused_too():
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(b"email=%ED%A0%80", "application/x-www-form-urlencoded"), FIELDS)
+    assert exc.value.errors == {"email": "error.invalid_characters"}
+
+
+def test_deep_nesting_is_a_400_not_a_recursion_error():
+    with pytest.raises(errors.BadRequest) as exc:
+        parse_body(request(b"[" * 3000 + b"]" * 3000, "application/json"), FIELDS)
+    assert exc.value.status == 400 and "nested" in str(exc.value)
+    with pytest.raises(errors.BadRequest):
+        parse_body(request(b'{"email": ' + b"[" * 3000 + b"]" * 3000 + b"}", "application/json"),
+                   FIELDS)
+
+
+@pytest.mark.parametrize("body,says", [
+    (b"{not json", "not valid JSON: Expecting property name"),
+    (b"[]", "expected a JSON object {...}, not an array"),
+    (b"null", "not null"),
+    (b'"x"', "not a string"),
+    (b'{"email": NaN}', "NaN is"),
+    (b'{"email": Infinity}', "Infinity is"),
+    (b'{"email": 1e400}', "out of range"),
+    (b'{"email": ' + b"9" * 5000 + b"}", "number too long"),
+    (b'{"email": "a", "email": "b"}', "duplicate field: email"),
+    (json.dumps({f"f{i}": "x" for i in range(101)}).encode(), "too many fields"),
+])
+def test_unusable_json_says_what_is_wrong(body, says):
+    with pytest.raises(errors.BadRequest) as exc:
+        parse_body(request(body, "application/json"), FIELDS)
+    assert says in str(exc.value)
+
+
+@pytest.mark.parametrize("value,error", [
+    (["a", "b"], "error.one_value"),          # a list where one value is expected
+    (["a"], "error.one_value"),
+    (5, "error.not_text"),
+    (True, "error.not_text"),
+    ({"x": 1}, "error.not_text"),
+])
+def test_a_json_client_sending_the_wrong_type_gets_a_400_for_that_field(value, error):
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(json.dumps({"email": value}).encode(), "application/json"), FIELDS)
+    assert exc.value.errors == {"email": error}
+
+
+@pytest.mark.parametrize("value", ["organizing", 3, [1, 2], [["x"]]])
+def test_a_list_field_takes_only_a_list_of_strings(value):
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(json.dumps({"werkgroepen": value}).encode(), "application/json"), FIELDS)
+    assert exc.value.errors == {"werkgroepen": "error.not_list"}
+
+
+def test_a_flag_takes_a_boolean_or_a_checkbox_word():
+    assert parse_body(request(b'{"toestemming": true}', "application/json"), FIELDS).flag("toestemming")
+    assert parse_body(request(b'{"toestemming": "on"}', "application/json"), FIELDS).flag("toestemming")
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(b'{"toestemming": 2}', "application/json"), FIELDS)
+    assert exc.value.errors == {"toestemming": "error.not_flag"}
+
+
+def test_json_names_an_unknown_field_and_a_form_ignores_it():
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(b'{"emial": "a@b.nl"}', "application/json"), FIELDS)
+    assert exc.value.errors == {"emial": "error.unknown_field"}
+    assert parse_body(request(b"emial=x&email=a", "application/x-www-form-urlencoded"), FIELDS) == {
+        "email": ["a"]}
+
+
+def test_a_form_with_a_one_value_field_twice_is_refused():
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request(b"email=a&email=b", "application/x-www-form-urlencoded"), FIELDS)
+    assert exc.value.errors == {"email": "error.one_value"}
+
+
+def test_an_unknown_field_name_with_odd_characters_is_echoed_escaped():
+    with pytest.raises(errors.ValidationError) as exc:
+        parse_body(request('{"x\\ud800": 1}'.encode(), "application/json"), FIELDS)
+    (name,) = exc.value.errors
+    assert name.isascii() and "\\ud800" in name
+
+
+def test_the_query_is_read_as_strictly_as_a_body():
+    from chalice.app import MultiDict
+
+    ok = SimpleNamespace(query_params=MultiDict({"van": ["2026-01"], "x": ["y"]}))
+    assert http.query(ok, ["van", "tot"]) == {"van": "2026-01"}
+    for params, name in (({"van": ["a", "b"]}, "van"), ({"van": ["\ud800"]}, "van"),
+                         ({"van": ["x" * 2000]}, "van")):
+        with pytest.raises(errors.ValidationError) as exc:
+            http.query(SimpleNamespace(query_params=MultiDict(params)), ["van"])
+        assert list(exc.value.errors) == [name]
+
+
 def test_nested_json_values_are_a_field_error():
     with pytest.raises(errors.ValidationError) as exc:
         parse_body(request(b'{"email": {"x": 1}}', "application/json"))
@@ -52,6 +164,9 @@ def test_json_clients_get_json_and_browsers_get_html():
     assert wants_json(request(b"", "application/json"))
     assert wants_json(request(b"", "", accept="application/json"))
     assert not wants_json(request(b"", "application/x-www-form-urlencoded", accept="text/html,*/*"))
+    # a script that sends no Accept (curl: */*) gets JSON, whatever it posted
+    assert wants_json(request(b"", "", accept="*/*"))
+    assert wants_json(request(b"", "application/x-www-form-urlencoded", accept=""))
 
 
 def test_base_path_is_the_stage_prefix_behind_api_gateway():

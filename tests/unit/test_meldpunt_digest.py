@@ -13,7 +13,7 @@ from functions.rendering import default_renderer
 from tests.meldpunt_seed import put_report
 
 UTC = timezone.utc
-MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # ISO week 2026-W49
+MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # ISO week 2026-W49; covers W48
 REVIEW_URL = "https://denhaag.bij1.org/api/meldpunt/meldingen"
 SECRET_TEXT = "Hij riep mijn naam bij de Hoefkade"
 EMAIL = "melder@example.org"
@@ -51,8 +51,8 @@ def test_the_digest_goes_to_the_politieke_agenda_interest_only(table, mailchimp,
     seed_week(table, crypto)
     result = run(table, mailchimp)
     campaign = only_campaign(mailchimp)
-    assert result == {"week": "2026-W49", "status": "sent", "campaign_id": campaign["id"]}
-    assert campaign["settings"]["title"] == "meldpunt-digest-2026-W49"
+    assert result == {"week": "2026-W48", "status": "sent", "campaign_id": campaign["id"]}
+    assert campaign["settings"]["title"] == "meldpunt-digest-2026-W48"
     assert mailchimp.recipients(campaign["id"]) == ["werkgroep@example.org"]
     assert mailchimp.sent == [campaign["id"]]
 
@@ -156,7 +156,7 @@ def test_the_run_record_holds_the_campaign_id_before_sending(table, mailchimp, c
     original = mailchimp.send
 
     def send(campaign_id):
-        seen["run"] = table.get("DIGEST#meldpunt", "RUN#2026-W49")
+        seen["run"] = table.get("DIGEST#meldpunt", "RUN#2026-W48")
         return original(campaign_id)
 
     mailchimp.send = send
@@ -172,11 +172,11 @@ def test_each_digest_counts_the_reports_since_the_previous_one(table, mailchimp,
     put_report(table, "na", crypto=crypto, created_at=next_monday + timedelta(minutes=1))
     run(table, mailchimp, next_monday)
     second = [c for c in mailchimp.campaigns.values()
-              if c["settings"]["title"] == "meldpunt-digest-2026-W50"][0]
+              if c["settings"]["title"] == "meldpunt-digest-2026-W49"][0]
     assert "Nieuwe meldingen: 5" in second["plain_text"]
     assert "Transvaalkwartier" not in second["plain_text"]
     last = table.get("DIGEST#meldpunt", "LAST")
-    assert last["until"] == "2026-12-07T07:00:00Z" and last["week"] == "2026-W50"
+    assert last["until"] == "2026-12-07T07:00:00Z" and last["week"] == "2026-W49"
 
 
 def test_withdrawn_reports_are_not_counted(table, mailchimp, crypto):
@@ -185,6 +185,20 @@ def test_withdrawn_reports_are_not_counted(table, mailchimp, crypto):
                withdrawn_at="2026-11-30T06:30:00Z")
     run(table, mailchimp)
     assert "Nieuwe meldingen: 6" in only_campaign(mailchimp)["plain_text"]
+
+
+def test_the_digest_names_the_week_it_covers_not_the_week_it_is_sent_in(table, mailchimp, crypto):
+    # GIVEN the Monday firing of 2026-11-30 07:00Z (ISO week 49), covering 23-30 November
+    seed_week(table, crypto)
+    run(table, mailchimp)
+    campaign = only_campaign(mailchimp)
+    # THEN subject, title and period all name week 48
+    assert "2026-W48" in campaign["settings"]["subject_line"]
+    assert "W49" not in campaign["settings"]["subject_line"] + campaign["plain_text"]
+    assert "23-11-2026" in campaign["plain_text"] and "30-11-2026" in campaign["plain_text"]
+    # and across the year boundary: Monday 2027-01-04 covers 2026-W53
+    assert digest.week_covered(datetime(2027, 1, 4, 7, tzinfo=UTC)) == "2026-W53"
+    assert digest.week_covered(datetime(2026, 12, 28, 7, tzinfo=UTC)) == "2026-W52"
 
 
 def test_weeks_are_iso_weeks():

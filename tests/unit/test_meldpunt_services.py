@@ -10,7 +10,7 @@ from functions.adapters.crypto import CryptoError, FakeCrypto
 from functions.adapters.dynamo import (FakeTable, TransactionConditionFailed, TxAdd, TxCheck,
                                        TxDelete, TxPut, TxUpdate)
 from functions.adapters.queue import FakeQueue
-from functions.errors import TemporarilyUnavailable, ValidationError
+from functions.errors import TemporarilyUnavailable, TooEarly, ValidationError
 from functions.http import FormData
 from functions.meldpunt import formtoken, intake, ontvangstcode, rechten
 
@@ -81,9 +81,50 @@ def test_a_ciphertext_only_decrypts_for_its_own_purpose_and_report(fakes):
 def test_the_receipt_code_is_given_only_after_the_queue_took_the_message(fakes):
     queue, crypto, table = fakes
     queue.fail = True
+    f = form()
     with pytest.raises(TemporarilyUnavailable):
-        accept(form(), fakes)
-    assert queue.sent == [] and table.items == {}
+        accept(f, fakes)
+    # nothing queued or stored: only the form token's claim, which lets the same form come again
+    assert queue.sent == []
+    assert [k[1] for k in table.items] == ["FORMTOKEN"]
+    queue.fail = False
+    code = accept(f, fakes)
+    assert len(queue.sent) == 1 and ontvangstcode.is_geldig(code)
+
+
+def test_one_form_token_is_good_for_one_report(fakes):
+    # GIVEN a report sent with an aged token
+    token = formtoken.issue(SECRET, NOW - timedelta(seconds=30))
+    accept(form(token=token), fakes)
+    # WHEN a different report comes with the same token
+    with pytest.raises(ValidationError) as exc:
+        accept(form(token=token, beschrijving="Een heel andere melding"), fakes)
+    # THEN it is refused, naming the token, and nothing more is queued
+    assert exc.value.errors == {"token": "meldpunt.fout.token_gebruikt"}
+    assert len(fakes[0].sent) == 1
+
+
+def test_two_hundred_reports_with_one_token_store_one(fakes):
+    token = formtoken.issue(SECRET, NOW - timedelta(seconds=30))
+    refused = 0
+    for i in range(200):
+        try:
+            accept(form(token=token, beschrijving=f"melding {i}"), fakes)
+        except ValidationError:
+            refused += 1
+    assert refused == 199 and len(fakes[0].sent) == 1
+    assert store_all(fakes) == ["stored"]
+
+
+def test_the_same_form_sent_twice_gets_the_same_code_and_is_stored_once(fakes):
+    # a double click, or a script that retries after a timeout
+    f = form()
+    first, second = accept(f, fakes), accept(f, fakes)
+    assert first == second
+    assert len({m["id"] for m in fakes[0].sent}) == 1  # queued twice, under one report id
+    assert sorted(store_all(fakes)) == ["duplicate", "stored"]
+    assert counters(fakes[2])["totaal"] == 1
+    assert rechten.status(first, fakes[2]) == "nieuw"
 
 
 def test_an_encryption_outage_queues_nothing(fakes):
@@ -93,10 +134,22 @@ def test_an_encryption_outage_queues_nothing(fakes):
     assert fakes[0].sent == []
 
 
-@pytest.mark.parametrize("spam", [
-    {formtoken.HONEYPOT_FIELD: "http://cheap.example"},
-    {"token": formtoken.issue(SECRET, NOW - timedelta(seconds=1))},
-])
+def test_a_too_young_token_is_a_retryable_error_not_a_dropped_report(fakes):
+    # GIVEN a hasty script: its token is 1 s old, the minimum age is 3 s
+    young = formtoken.issue(SECRET, NOW - timedelta(seconds=1))
+    with pytest.raises(TooEarly) as exc:
+        accept(form(token=young), fakes)
+    # THEN it is told to retry in 2 s, naming the token; nothing is queued or claimed
+    assert exc.value.retry_after == 2
+    assert exc.value.errors == {"token": "meldpunt.fout.te_snel"}
+    assert fakes[0].sent == [] and fakes[2].items == {}
+    # AND the same form with the same token, sent when it is old enough, is accepted
+    code = accept(form(token=young), fakes, now=NOW + timedelta(seconds=2))
+    assert store_all(fakes) == ["stored"]
+    assert rechten.status(code, fakes[2]) == "nieuw"
+
+
+@pytest.mark.parametrize("spam", [{formtoken.HONEYPOT_FIELD: "http://cheap.example"}])
 def test_spam_gets_a_code_like_anyone_but_is_dropped_and_only_counted(fakes, spam):
     code = accept(form(**spam), fakes)
     assert ontvangstcode.is_geldig(code)
@@ -212,6 +265,28 @@ def test_a_wrong_code_does_the_same_table_work_as_a_right_one():
     table.calls = []
     rechten.trek_in(right, table, NOW)
     assert table.calls == wrong == [("get", 1), ("get", 1), ("transact_write", 4)]
+    # and a code that was withdrawn before does the same work again (no faster answer)
+    table.calls = []
+    rechten.trek_in(right, table, NOW)
+    assert table.calls == wrong
+
+
+def test_after_a_withdrawal_the_review_sees_the_state_the_reporter_sees(fakes):
+    from functions.meldpunt import review
+
+    code = accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
+    store_all(fakes)
+    table = fakes[2]
+    melding_id = fakes[0].sent[0]["id"]
+    review.change_status(table, melding_id, "in_behandeling", "", REVIEWER, NOW)
+    rechten.trek_in(code, table, NOW + timedelta(minutes=5))
+    # the one state, the same for the reporter, the report view, the list and its filter
+    view = review.get_report(table, fakes[1], melding_id)["melding"]
+    assert rechten.status(code, table) == view["status"] == "ingetrokken"
+    assert view["contact_deleted_at"] == "2026-11-27T21:35:00Z"
+    listed = review.list_reports(table, review.parse_filter({"status": "ingetrokken"}))
+    assert [m["id"] for m in listed["meldingen"]] == [melding_id]
+    assert review.list_reports(table, review.parse_filter({"status": "in_behandeling"}))["meldingen"] == []
 
 
 # --- FakeTable transactions behave like DynamoDB's --------------------------------------
@@ -301,4 +376,4 @@ def test_a_cancellation_between_reading_and_writing_a_withdrawal_is_not_counted_
     assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
     assert counters(table)["totaal"] == 0
     report = table.items[(f"MELDING#{melding_id}", "MELDING")]
-    assert report["withdrawn_at"] and report["status"] == "geannuleerd"
+    assert report["withdrawn_at"] and report["status"] == rechten.INGETROKKEN
