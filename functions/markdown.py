@@ -28,8 +28,10 @@ ALLOWED_TAGS = frozenset({
 ALLOWED_ATTRIBUTES = {"a": frozenset({"href", "title"}), "ol": frozenset({"start"}),
                       "th": frozenset({"style"}), "td": frozenset({"style"})}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Markdown's own punctuation: escaped in text we put into a Markdown document (see escape()).
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+# Inline Markdown punctuation, escaped anywhere in text we put into a document (escape());
+# what could open a block (a heading, a list, a quote) is escaped at the start only.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~&])")
+_BLOCK_START = re.compile(r"^([#+\-=>:]|[0-9]+(?=[.)]))")
 
 
 @dataclass(frozen=True)
@@ -228,4 +230,6 @@ def escape(text: str) -> str:
     """``text`` as literal Markdown inline text: one line, every Markdown character escaped,
     so a value from a form or a roster cannot add a heading, a link or a "(besloten)" mark."""
     one_line = " ".join(str(text).split())
-    return _SPECIAL.sub(r"\\\1", one_line)
+    escaped = _SPECIAL.sub(r"\\\1", one_line)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1),
+                            escaped)
