@@ -90,7 +90,8 @@ class S3Archive:
 
     def stage(self, upload_id: str, body: bytes, content_type: str) -> None:
         self._call("put_object", Bucket=self.upload_bucket, Key=f"uploads/{upload_id}", Body=body,
-                   ContentType=content_type, ChecksumSHA256=_checksum(hashlib.sha256(body).hexdigest()))
+                   ContentType=content_type, ChecksumAlgorithm="SHA256",
+                   ChecksumSHA256=_checksum(hashlib.sha256(body).hexdigest()))
 
     def presigned_upload(self, upload_id: str, content_type: str, max_bytes: int,
                          expires_seconds: int) -> dict[str, Any]:
@@ -123,9 +124,11 @@ class S3Archive:
 
     def store(self, key: str, body: bytes, content_type: str, sha256_hex: str,
               metadata: Mapping[str, str]) -> str:
+        # ChecksumAlgorithm + our own SHA-256: S3 checks the bytes against it, and Object Lock
+        # refuses an upload without a checksum header
         response = self._call("put_object", Bucket=self.archive_bucket, Key=key, Body=body,
-                              ContentType=content_type, ChecksumSHA256=_checksum(sha256_hex),
-                              Metadata=dict(metadata))
+                              ContentType=content_type, ChecksumAlgorithm="SHA256",
+                              ChecksumSHA256=_checksum(sha256_hex), Metadata=dict(metadata))
         version = response.get("VersionId")
         if not version:
             raise errors.TemporarilyUnavailable("archive bucket is not versioned")

@@ -465,5 +465,23 @@ def gearchiveerd_tussen(table: Table, since: datetime, until: datetime, *, base_
     return sorted(rows, key=lambda r: (r["vastgelegd_op"], r["datum"], r["stuk"]))
 
 
+def recent(table: Table, limit: int = 30) -> list[dict[str, Any]]:
+    """The newest public versions (for the Atom feed): title, link, time, a public summary."""
+    items, _ = table.query(GSI_PUBLIC, index="gsi1", limit=limit, descending=True)
+    out = []
+    indexes: dict[str, Any] = {}
+    for item in items:
+        if item["datum"] not in indexes:
+            indexes[item["datum"]] = table.get(INDEX_PK, item["datum"]) or {}
+        if not (indexes[item["datum"]].get(item["stuk"]) or {}).get("openbaar"):
+            continue  # made board-only later: its older public versions leave the feed too
+        out.append({"datum": item["datum"], "stuk": item["stuk"], "titel": item["titel"],
+                    "versie": int(item["versie"]), "seq": int(item["seq"]),
+                    "vastgelegd_op": item["vastgelegd_op"], "sha256": item["sha256"],
+                    "samenvatting": item.get("samenvatting") or "",
+                    "pad": stukken.pad(item["datum"], item["stuk"])})
+    return out[:limit]
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
