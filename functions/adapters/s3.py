@@ -57,6 +57,16 @@ class Archive(Protocol):
                      expires_seconds: int = 300) -> str: ...
 
 
+def _s3_client() -> Any:
+    """S3 with Signature Version 4 everywhere: a presigned link to an SSE-KMS object must be
+    SigV4 (botocore would presign with SigV2 otherwise), and reads get a longer timeout."""
+    import boto3  # deferred: ~100 ms
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4", connect_timeout=3, read_timeout=30,
+                                            retries={"max_attempts": 3, "mode": "standard"}))
+
+
 def _checksum(sha256_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii")
 
@@ -70,7 +80,7 @@ class S3Archive:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = aws.client("s3")
+            self._client = _s3_client()
         return self._client
 
     def _call(self, method: str, **kwargs: Any) -> Any:
