@@ -79,10 +79,10 @@ def provision(cloudformation: Any, sqs: Any, parameters: dict[str, str],
         if res["ResourceType"] == "AWS::SQS::Queue":
             pid = sqs.get_queue_url(QueueName=pid.rsplit("/", 1)[-1])["QueueUrl"]
         physical[res["LogicalResourceId"]] = pid
-    if s3 is None:
+    if s3 is None:  # the same endpoint and region as the SQS client given
         import boto3
 
-        s3 = boto3.client("s3")
+        s3 = boto3.client("s3", endpoint_url=sqs.meta.endpoint_url, region_name=sqs.meta.region_name)
     configure_buckets(s3, sqs, template, physical)
     defaults = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
     values = {**defaults, **parameters, **physical}
