@@ -371,6 +371,7 @@ def document(table: Table, datum_raw: str, stuk: str, versie_raw: str | None = N
     visible = bool(chosen["openbaar"]) and bool(current["openbaar"])
     out = {k: chosen.get(k) for k in PUBLIC_FIELDS}
     out.update({"nieuwste_versie": int(current["versie"]), "zichtbaar": visible,
+                "vastgelegd_label": stukken.tijd_label(chosen["vastgelegd_op"]),
                 "pad": stukken.pad(chosen["datum"], chosen["stuk"]),
                 "versies_pad": f"/agendas/{chosen['datum']}/versies",
                 "lange_datum": stukken.lange_datum(date.fromisoformat(chosen["datum"]))})
@@ -401,6 +402,7 @@ def volledig(table: Table, archive: Any, datum_raw: str, stuk: str,
     current, chosen = _pick(table, datum_raw, stuk, versie_raw)
     out = {k: chosen.get(k) for k in PUBLIC_FIELDS}
     out.update({"uploader": chosen.get("uploader"), "nieuwste_versie": int(current["versie"]),
+                "vastgelegd_label": stukken.tijd_label(chosen["vastgelegd_op"]),
                 "lange_datum": stukken.lange_datum(date.fromisoformat(chosen["datum"])),
                 "pad": stukken.pad(chosen["datum"], chosen["stuk"])})
     name = f"{chosen['stuk']}-{chosen['datum']}-v{chosen['versie']}"
@@ -421,8 +423,8 @@ def versies(table: Table, datum_raw: str) -> dict[str, Any]:
     if not items:
         raise NotFound(f"nothing archived for {datum}")
     return {"datum": datum, "lange_datum": stukken.lange_datum(date.fromisoformat(datum)),
-            "versies": [{**{k: v.get(k) for k in PUBLIC_FIELDS}, "pad": stukken.pad(datum, v["stuk"])}
-                        for v in items]}
+            "versies": [{**{k: v.get(k) for k in PUBLIC_FIELDS}, "pad": stukken.pad(datum, v["stuk"]),
+                         "vastgelegd_label": stukken.tijd_label(v["vastgelegd_op"])} for v in items]}
 
 
 def vorige_vergadering(table: Table, datum: date) -> dict[str, Any] | None:

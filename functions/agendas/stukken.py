@@ -176,3 +176,11 @@ def lange_datum(datum: date) -> str:
 def iso(moment: datetime) -> str:
     """UTC, to the second, with Z: the one way this area writes a moment."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tijd_label(moment_iso: str, tijdzone: str = "Europe/Amsterdam") -> str:
+    """A recorded moment as people here read it: 1 december 2026, 23:36."""
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromisoformat(moment_iso.replace("Z", "+00:00")).astimezone(ZoneInfo(tijdzone))
+    return f"{lange_datum(local.date())}, {local:%H:%M}"
