@@ -83,7 +83,7 @@ def vorige_besluitenlijst(ctx: Context) -> Sectie:
     if ctx.vorige.get(stukken.BESLUITENLIJST):
         line = f"Vaststellen: [besluitenlijst van {label}]({ctx.link(stukken.pad(datum, stukken.BESLUITENLIJST))})."
     else:
-        line = f"De besluitenlijst van {label} is nog niet gearchiveerd (`bij1.py upload {datum} --stuk besluitenlijst`)."
+        line = f"De besluitenlijst van {label} is nog niet gearchiveerd (`bij1.py upload {datum} besluitenlijst.md --stuk besluitenlijst`)."
     return Sectie("Besluitenlijst vorige vergadering", (line, "Actiepunten van de vorige vergadering."))
 
 

@@ -179,8 +179,9 @@ def iso(moment: datetime) -> str:
 
 
 def tijd_label(moment_iso: str, tijdzone: str = "Europe/Amsterdam") -> str:
-    """A recorded moment as people here read it: 1 december 2026, 23:36."""
+    """A recorded moment in local wall-clock time, ``YYYY-MM-DD HH:MM`` (pages spell the
+    date out in their own language)."""
     from zoneinfo import ZoneInfo
 
     local = datetime.fromisoformat(moment_iso.replace("Z", "+00:00")).astimezone(ZoneInfo(tijdzone))
-    return f"{lange_datum(local.date())}, {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
