@@ -29,6 +29,7 @@ from functions.adapters.dynamo import Table, TransactionConditionFailed, TxDelet
 from functions.agendas import besloten, manifest, stukken
 from functions.agendas.stukken import AGENDA, MARKDOWN, PDF
 from functions.errors import AlreadyExists, BadRequest, NotFound, ValidationError
+from functions.fields import FLAG, TEXT
 from functions.logs import log_event
 
 INDEX_PK = "AGENDAS"
@@ -91,7 +92,7 @@ def ontvang(table: Table, archive: Any, *, datum_raw: str, stuk: str, body: byte
     return {**_receipt(item), "grootte": len(body), **info}
 
 
-UPLOAD_FIELDS = {"stuk": "text", "openbaar": "flag", "titel": "text"}
+UPLOAD_FIELDS = {"stuk": TEXT, "openbaar": FLAG, "titel": TEXT}
 
 
 def upload_aanvragen(table: Table, archive: Any, *, datum_raw: str, form: Any,

@@ -171,6 +171,9 @@ def test_the_packaged_lambda_takes_a_base64_pdf_and_renders_markdown_with_its_ow
     names = zipfile.ZipFile(package / "deployment.zip").namelist()
     assert any(n.startswith("nh3/") and n.endswith(".so") for n in names)
     assert "markdown_it/__init__.py" in names
+    # the compiled sanitiser is the Linux x86_64 wheel Lambda's python3.11 runtime can load
+    wheel = zipfile.ZipFile(package / "deployment.zip").read("nh3-0.3.7.dist-info/WHEEL").decode()
+    assert "manylinux" in wheel and "x86_64" in wheel and "abi3" in wheel
     with zipfile.ZipFile(package / "deployment.zip") as z:
         z.extractall(tmp_path)
     script = r"""
