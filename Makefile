@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= local
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke migrate-cijfers clean
+.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke migrate-cijfers verify-archive clean
 
 help:
 	@echo "make run        start the whole system locally (API :8000, console :8025)"
@@ -18,6 +18,7 @@ help:
 	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
 	@echo "make tokens / make revoke ID=...   list / revoke tokens"
 	@echo "make migrate-cijfers [STAGE=...]   one-off: meldpunt counters to the cell key method"
+	@echo "make verify-archive [STAGE=local|dev|prod STACK=...]  check the agenda archive's chain and hashes"
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +72,9 @@ revoke: $(STAMP)
 
 migrate-cijfers: $(STAMP)
 	$(PY) -m infra.migrate_cijfers --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+verify-archive: $(STAMP)
+	$(PY) -m infra.archive_verify --stage $(STAGE) $(if $(STACK),--stack $(STACK))
 
 clean:
 	rm -rf build .local .pytest_cache

@@ -20,6 +20,7 @@ ENV_ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
 ENV_KMS_KEY_ID = "KMS_KEY_ID"
 ENV_SIGNUP_QUEUE_URL = "SIGNUP_QUEUE_URL"
 ENV_MELDPUNT_QUEUE_URL = "MELDPUNT_QUEUE_URL"
+ENV_UPLOAD_BUCKET = "UPLOAD_BUCKET"  # agenda uploads land here first (functions/agendas)
 
 # Mailchimp. The API key is a secret: production reads it from SSM Parameter Store
 # (MAILCHIMP_API_KEY_PARAM); MAILCHIMP_API_KEY is for the local stand-in only.
@@ -66,6 +67,7 @@ class Settings:
     kms_key_id: str = ""
     signup_queue_url: str = ""
     meldpunt_queue_url: str = ""
+    upload_bucket: str = ""
     mailchimp_api_key: str = ""
     mailchimp_api_key_param: str = ""
     mailchimp_server: str = "us1"
@@ -93,6 +95,7 @@ class Settings:
             kms_key_id=env.get(ENV_KMS_KEY_ID, ""),
             signup_queue_url=env.get(ENV_SIGNUP_QUEUE_URL, ""),
             meldpunt_queue_url=env.get(ENV_MELDPUNT_QUEUE_URL, ""),
+            upload_bucket=env.get(ENV_UPLOAD_BUCKET, ""),
             mailchimp_api_key=env.get(ENV_MAILCHIMP_API_KEY, ""),
             mailchimp_api_key_param=env.get(ENV_MAILCHIMP_API_KEY_PARAM, ""),
             mailchimp_server=env.get(ENV_MAILCHIMP_SERVER, "us1"),
