@@ -13,6 +13,7 @@ from chalice import Chalice
 from functions import authorizers, http
 from functions.afdeling import routes as afdeling
 from functions.agendas import routes as agendas
+from functions.doelen import routes as doelen
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
@@ -39,3 +40,5 @@ app.register_blueprint(meldpunt.bp)
 # /agendas: board agenda archive (uploads, versions, besloten parts, draft, check, roster),
 # queue consumer agendas_upload_consumer (upload bucket notifications via S3 -> SQS)
 app.register_blueprint(agendas.bp)
+# /doelen: the branch plan's goals and their progress (public), recorded by the werkgroepen
+app.register_blueprint(doelen.bp)

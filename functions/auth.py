@@ -17,11 +17,16 @@ from functions.logs import log_event
 # The werkgroep that reviews the meldpunt and may see contact details (afdeling file).
 MELDPUNT_WERKGROEP = str(afdeling.current().section("meldpunt").get("werkgroep") or "")
 
+# The werkgroep that makes the newsletter (afdeling file).
+NIEUWSBRIEF_WERKGROEP = str(afdeling.current().section("nieuwsbrief").get("werkgroep") or "")
+
 # authorizer function name (functions/authorizers.py) -> roles it lets through
 AUTHORIZER_ROLES: dict[str, frozenset[str]] = {
     "bestuur_token": frozenset({BESTUUR}),
     "meldpunt_review_token": frozenset({MELDPUNT_WERKGROEP, BESTUUR}),
     "politieke_agenda_token": frozenset({MELDPUNT_WERKGROEP}),
+    "werkgroep_token": frozenset({BESTUUR, *afdeling.current().werkgroep_codes}),
+    "nieuwsbrief_token": frozenset({NIEUWSBRIEF_WERKGROEP, BESTUUR}),
 }
 
 

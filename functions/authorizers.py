@@ -24,3 +24,15 @@ def meldpunt_review_token(auth_request):
 @bp.authorizer()
 def politieke_agenda_token(auth_request):
     return auth.authorize(auth_request, "politieke_agenda_token", wiring.table())
+
+
+@bp.authorizer()
+def werkgroep_token(auth_request):
+    """bestuur and every werkgroep role; the service decides what a werkgroep may touch."""
+    return auth.authorize(auth_request, "werkgroep_token", wiring.table())
+
+
+@bp.authorizer()
+def nieuwsbrief_token(auth_request):
+    """werkgroep Communicatie (which makes the newsletter) and the board (eindredactie)."""
+    return auth.authorize(auth_request, "nieuwsbrief_token", wiring.table())

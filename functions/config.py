@@ -21,6 +21,7 @@ ENV_KMS_KEY_ID = "KMS_KEY_ID"
 ENV_SIGNUP_QUEUE_URL = "SIGNUP_QUEUE_URL"
 ENV_MELDPUNT_QUEUE_URL = "MELDPUNT_QUEUE_URL"
 ENV_UPLOAD_BUCKET = "UPLOAD_BUCKET"  # agenda uploads land here first (functions/agendas)
+ENV_NIEUWSBRIEF_QUEUE_URL = "NIEUWSBRIEF_QUEUE_URL"
 
 # Mailchimp. The API key is a secret: production reads it from SSM Parameter Store
 # (MAILCHIMP_API_KEY_PARAM); MAILCHIMP_API_KEY is for the local stand-in only.
@@ -68,6 +69,7 @@ class Settings:
     signup_queue_url: str = ""
     meldpunt_queue_url: str = ""
     upload_bucket: str = ""
+    nieuwsbrief_queue_url: str = ""
     mailchimp_api_key: str = ""
     mailchimp_api_key_param: str = ""
     mailchimp_server: str = "us1"
@@ -96,6 +98,7 @@ class Settings:
             signup_queue_url=env.get(ENV_SIGNUP_QUEUE_URL, ""),
             meldpunt_queue_url=env.get(ENV_MELDPUNT_QUEUE_URL, ""),
             upload_bucket=env.get(ENV_UPLOAD_BUCKET, ""),
+            nieuwsbrief_queue_url=env.get(ENV_NIEUWSBRIEF_QUEUE_URL, ""),
             mailchimp_api_key=env.get(ENV_MAILCHIMP_API_KEY, ""),
             mailchimp_api_key_param=env.get(ENV_MAILCHIMP_API_KEY_PARAM, ""),
             mailchimp_server=env.get(ENV_MAILCHIMP_SERVER, "us1"),

@@ -50,6 +50,14 @@ class Conflict(AppError):
     """A state change that is not allowed from the current state."""
 
 
+class NotReady(Conflict):
+    """Not ready for what was asked (409); ``errors`` says what is missing."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("not ready: " + ", ".join(sorted(errors)))
+        self.errors = dict(errors)
+
+
 class TemporarilyUnavailable(AppError):
     """A dependency failed; the client may retry. Nothing was changed."""
 

@@ -7,4 +7,5 @@ from typing import Mapping
 TEXT = "text"   # one string
 LIST = "list"   # a list of strings (checkboxes); in JSON one string is not a list
 FLAG = "flag"   # a JSON boolean, or a form checkbox ("on", "true", "1"; absent = false)
+INTEGER = "integer"  # a JSON integer (not a boolean), or a form field of digits
 Fields = Mapping[str, str]

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from chalice import Response
 
 from functions import errors
-from functions.fields import FLAG, LIST, TEXT, Fields  # noqa: F401  (re-exported)
+from functions.fields import FLAG, INTEGER, LIST, TEXT, Fields  # noqa: F401  (re-exported)
 from functions.logs import log_event
 
 FORM = "application/x-www-form-urlencoded"
@@ -230,6 +230,13 @@ def _as_strings(value: Any, kind: str, from_json: bool) -> list[str]:
     """One field's value as strings, or _FieldProblem naming what is wrong with it."""
     if value is None and from_json:
         return []
+    if kind == INTEGER:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10 ** 9:
+            return [str(value)]
+        if isinstance(value, str) and not from_json and (value == "" or (
+                value.lstrip("-").isdigit() and value.isascii() and len(value) < 10)):
+            return [value] if value else []
+        raise _FieldProblem("error.not_integer")
     if isinstance(value, str):
         if not valid_text(value):
             raise _FieldProblem("error.invalid_characters")

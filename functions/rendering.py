@@ -21,7 +21,7 @@ class Renderer:
         self.catalogs = catalogs or default_catalogs()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(template_dir)),
-            autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg", "atom"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

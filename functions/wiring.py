@@ -21,8 +21,8 @@ def override(**objects: Any) -> None:
 
 def reset() -> None:
     _overrides.clear()
-    for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer,
-                   crypto, form_secret, archive):
+    for getter in (settings, table, signup_queue, meldpunt_queue, nieuwsbrief_queue, mailchimp,
+                   secrets, renderer, crypto, form_secret, archive):
         getter.cache_clear()
 
 
@@ -54,6 +54,14 @@ def meldpunt_queue() -> Any:
     from functions.adapters.queue import SqsQueue
 
     return _get("meldpunt_queue", lambda: SqsQueue(settings().meldpunt_queue_url))
+
+
+@lru_cache(maxsize=1)
+def nieuwsbrief_queue() -> Any:
+    """The monthly newsletter's work: compile and send messages."""
+    from functions.adapters.queue import SqsQueue
+
+    return _get("nieuwsbrief_queue", lambda: SqsQueue(settings().nieuwsbrief_queue_url))
 
 
 @lru_cache(maxsize=1)

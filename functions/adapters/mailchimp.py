@@ -20,6 +20,7 @@ from functions.config import WERKGROEP_INTEREST_CATEGORY, WERKGROEP_INTEREST_NAM
 from functions.errors import MailchimpError
 
 SENT_STATUSES = ("sent", "sending")
+SCHEDULED_OR_SENT = ("schedule", "sent", "sending")
 EDITABLE_STATUSES = ("save", "paused")
 MEMBER_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
 QUARTER_HOURS = (0, 15, 30, 45)
@@ -58,6 +59,9 @@ class Mailchimp(Protocol):
     def set_content(self, campaign_id: str, *, html: str, plain_text: str) -> None:
         """Set the campaign's HTML and plain-text bodies."""
 
+    def update_campaign(self, campaign_id: str, *, subject: str, preview_text: str = "") -> None:
+        """Change the subject and preview text of a campaign that is not sent yet."""
+
     def send_test(self, campaign_id: str, emails: list[str]) -> None:
         """Send the HTML version to these addresses as a test."""
 
@@ -68,8 +72,13 @@ class Mailchimp(Protocol):
         """Send now, at most once: an already sent (or sending) campaign is left alone.
         Returns the campaign's status afterwards."""
 
-    def schedule(self, campaign_id: str, when: datetime) -> None:
-        """Schedule delivery at ``when`` (aware; on a quarter hour, else ValueError)."""
+    def schedule(self, campaign_id: str, when: datetime) -> str:
+        """Schedule delivery at ``when`` (aware; on a quarter hour, else ValueError), at most
+        once: a campaign already scheduled or sent is left alone. Returns its status after."""
+
+    def unschedule(self, campaign_id: str) -> str:
+        """Take a scheduled campaign back to a draft; a draft is left alone, a sent one raises.
+        Returns its status after."""
 
     def get_campaign(self, campaign_id: str) -> dict:
         """The campaign's JSON."""
@@ -312,6 +321,11 @@ class MailchimpMarketing:
         self._call("set_content", lambda: self.client.campaigns.set_content(
             campaign_id, {"html": html, "plain_text": plain_text}))
 
+    def update_campaign(self, campaign_id: str, *, subject: str, preview_text: str = "") -> None:
+        body = {"settings": {"subject_line": subject, "preview_text": preview_text,
+                             "from_name": self.from_name, "reply_to": self.reply_to}}
+        self._call("update_campaign", lambda: self.client.campaigns.update(campaign_id, body))
+
     def send_test(self, campaign_id: str, emails: list[str]) -> None:
         self._call("send_test", lambda: self.client.campaigns.send_test_email(
             campaign_id, {"test_emails": list(emails), "send_type": "html"}))
@@ -348,9 +362,33 @@ class MailchimpMarketing:
         except MailchimpError:
             return "sending"  # accepted (204); only the read-back failed
 
-    def schedule(self, campaign_id: str, when: datetime) -> None:
+    def schedule(self, campaign_id: str, when: datetime) -> str:
         body = {"schedule_time": schedule_time(when)}  # ValueError before any request
-        self._call("schedule", lambda: self.client.campaigns.schedule(campaign_id, body))
+        # like send: the status is the truth; a scheduled or sent campaign is left alone
+        status = self._status(campaign_id)
+        if status in SCHEDULED_OR_SENT:
+            return status
+        try:
+            self._call("schedule", lambda: self.client.campaigns.schedule(campaign_id, body))
+        except MailchimpError as exc:
+            if _maybe_applied(exc):
+                try:
+                    status = self._status(campaign_id)
+                except MailchimpError:
+                    status = ""
+                if status in SCHEDULED_OR_SENT:
+                    return status
+            raise
+        return "schedule"
+
+    def unschedule(self, campaign_id: str) -> str:
+        status = self._status(campaign_id)
+        if status in EDITABLE_STATUSES:
+            return status
+        if status in SENT_STATUSES:
+            raise MailchimpError(f"mailchimp unschedule: campaign is {status}", status=400)
+        self._call("unschedule", lambda: self.client.campaigns.unschedule(campaign_id))
+        return "save"
 
     def find_campaign_by_title(self, title: str) -> dict | None:
         # Page through ids and titles only, newest first; fetch the full campaign on a hit.
@@ -542,6 +580,13 @@ class FakeMailchimp:
             raise MailchimpError("mailchimp: HTTP 400 Bad Request", status=400)
         campaign.update(html=html, plain_text=plain_text)
 
+    def update_campaign(self, campaign_id: str, *, subject: str, preview_text: str = "") -> None:
+        self._enter("update_campaign")
+        campaign = self._campaign(campaign_id)
+        if campaign["status"] not in EDITABLE_STATUSES:
+            raise MailchimpError("mailchimp: HTTP 400 Bad Request", status=400)
+        campaign["settings"].update(subject_line=subject, preview_text=preview_text)
+
     def send_test(self, campaign_id: str, emails: list[str]) -> None:
         self._enter("send_test")
         campaign = self._campaign(campaign_id)
@@ -567,13 +612,37 @@ class FakeMailchimp:
         self.sent.append(campaign_id)
         return "sent"
 
-    def schedule(self, campaign_id: str, when: datetime) -> None:
+    def schedule(self, campaign_id: str, when: datetime) -> str:
         at = schedule_time(when)
         self._enter("schedule")
         campaign = self._campaign(campaign_id)
+        if campaign["status"] in SCHEDULED_OR_SENT:
+            return campaign["status"]
         if campaign["status"] not in EDITABLE_STATUSES or not self._checklist(campaign)["is_ready"]:
             raise MailchimpError("mailchimp: HTTP 400 Bad Request", status=400)
         campaign.update(status="schedule", send_time=at)
+        return "schedule"
+
+    def unschedule(self, campaign_id: str) -> str:
+        self._enter("unschedule")
+        campaign = self._campaign(campaign_id)
+        if campaign["status"] in SENT_STATUSES:
+            raise MailchimpError("mailchimp: HTTP 400 Bad Request", status=400)
+        campaign.update(status="save", send_time="")
+        return "save"
+
+    def deliver_scheduled(self, now: datetime) -> list[str]:
+        """What Mailchimp does at a scheduled time: send every campaign due by ``now``."""
+        done = []
+        for campaign_id, campaign in self.campaigns.items():
+            if campaign["status"] == "schedule" and campaign["send_time"] <= now.astimezone(
+                    timezone.utc).isoformat():
+                emails = self._resolve(campaign["recipients"].get("segment_opts"))
+                campaign["recipients"]["emails"] = emails
+                campaign.update(status="sent", emails_sent=len(emails))
+                self.sent.append(campaign_id)
+                done.append(campaign_id)
+        return done
 
     def get_campaign(self, campaign_id: str) -> dict:
         self._enter("get_campaign")

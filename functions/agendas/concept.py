@@ -116,7 +116,8 @@ STATUS_NAMEN = {"nieuw": "nieuw", "in_behandeling": "in behandeling", "afgehande
 
 
 def meldpunt(ctx: Context) -> Sectie:
-    """New reports since the last meeting by status: counts only, small counts suppressed."""
+    """New reports since the last meeting by status: counts only, through the meldpunt's cell
+    key method (the draft becomes a public agenda), like the digest."""
     from functions.meldpunt import digest
 
     since, until = _period(ctx)
@@ -126,8 +127,9 @@ def meldpunt(ctx: Context) -> Sectie:
             for r in summary["per_status"]]
     van = _dag(since.astimezone(ctx.tijdzone).date())
     return Sectie("Meldpunt straatintimidatie", (
-        f"Nieuwe meldingen sinds {van}: {escape(str(summary['totaal']))} (aantallen onder "
-        f"{summary['k']} worden niet getoond: {escape(summary['marker'])}).", "\n".join(rows)))
+        f"Nieuwe meldingen sinds {van}: {escape(str(summary['totaal']))} (elk aantal wijkt "
+        f"hoogstens {summary['max_afwijking']} af; onder {summary['k']}: {escape(summary['marker'])}).",
+        "\n".join(rows)))
 
 
 def _period(ctx: Context) -> tuple[datetime, datetime]:
@@ -136,6 +138,33 @@ def _period(ctx: Context) -> tuple[datetime, datetime]:
     until = min(start_of(ctx.datum), ctx.now)
     since = start_of(date.fromisoformat(str(ctx.vorige["datum"]))) if ctx.vorige else until - DEFAULT_PERIOD
     return since, until
+
+
+NIEUWSBRIEF_STATUS = {"geen": "nog niet samengesteld", "concept": "concept, nog niet goedgekeurd",
+                      "goedgekeurd": "goedgekeurd", "gepland": "goedgekeurd en ingepland",
+                      "verzonden": "verzonden"}
+
+
+def nieuwsbrief(ctx: Context) -> Sectie:
+    """The newsletter of this month and of next month: where each stands, and a warning when
+    the send day came without approval (nothing is sent then)."""
+    from functions.nieuwsbrief import uitgave
+    from functions.nieuwsbrief.planning import Planning, volgende_maand
+
+    planning = Planning.from_afdeling(ctx.afdeling)
+    local = ctx.now.astimezone(ctx.tijdzone).date()
+    rows = []
+    for maand in (f"{local.year:04d}-{local.month:02d}", volgende_maand(local)):
+        state = uitgave.status(ctx.table, maand, planning, ctx.now)
+        line = f"- {maand}: {NIEUWSBRIEF_STATUS.get(state['status'], state['status'])}"
+        if state.get("verzonden_op"):
+            line += f" ({state['verzonden_op'][:10]})"
+        elif state["status"] in ("goedgekeurd", "gepland"):
+            line += f", verzending {state['verzendmoment'][:10]}"
+        if state["te_laat"]:
+            line += " **(de verzenddag is voorbij zonder goedkeuring: niets verstuurd)**"
+        rows.append(line)
+    return Sectie("Nieuwsbrief", ("\n".join(rows),))
 
 
 def financien(ctx: Context) -> Sectie:
@@ -185,6 +214,7 @@ PROVIDERS: list[Provider] = [
     ingekomen,
     werkgroepen,
     meldpunt,
+    nieuwsbrief,
     financien,
     rooster_van_aftreden,
     planning,

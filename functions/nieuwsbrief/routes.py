@@ -1,7 +1,8 @@
-"""Nieuwsbrief: the signup form (double opt-in through Mailchimp) and its queue consumer."""
+"""Nieuwsbrief: the signup form (double opt-in through Mailchimp) and its queue consumer; the
+monthly newsletter (compiled by itself, approved by eindredactie, sent once, archived)."""
 from chalice import Blueprint
 
-from functions import auth, http, web, wiring
+from functions import auth, authorizers, http, web, wiring
 from functions.batch import process_batch
 from functions.config import WERKGROEPEN
 from functions.nieuwsbrief import aanmelden
@@ -9,6 +10,7 @@ from functions.nieuwsbrief import aanmelden
 bp = Blueprint(__name__)
 access = auth.RouteAccess(bp)
 handles_errors = http.handles_errors(lambda: bp.current_request)
+handles_json_errors = http.handles_errors(lambda: bp.current_request, json_only=True)
 
 
 @access.public_route("/nieuwsbrief/aanmelden")
@@ -34,3 +36,143 @@ def nieuwsbrief_aanmelden_consumer(event):
     return process_batch(event.to_dict()["Records"],
                          lambda m: aanmelden.process_signup(m, wiring.mailchimp()),
                          consumer="nieuwsbrief_aanmelden_consumer")
+
+
+# --- the monthly newsletter: compile, approve, send, archive (functions/nieuwsbrief/uitgave.py)
+
+def _now():
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc)
+
+
+def _maand(maand):
+    from functions.nieuwsbrief.planning import parse_maand
+    parse_maand(maand)
+    return maand
+
+
+@access.public_route("/nieuwsbrief")
+@handles_errors
+def nieuwsbrief_archief():
+    """Every sent issue (HTML; JSON for scripts)."""
+    from functions.nieuwsbrief import uitgave
+    request = bp.current_request
+    issues = uitgave.verzonden(wiring.table())
+    if http.wants_json(request):
+        return http.json_response({"nieuwsbrieven": issues},
+                                  headers={"Cache-Control": "public, max-age=300"})
+    return web.page(request, "nieuwsbrief/archief.html", uitgaven=issues)
+
+
+@access.public_route("/nieuwsbrief.atom")
+@handles_errors
+def nieuwsbrief_feed():
+    from functions.nieuwsbrief import uitgave
+    issues = uitgave.verzonden(wiring.table())
+    body = wiring.renderer().render("nieuwsbrief/feed.atom", "nl", uitgaven=issues,
+                                    base_url=wiring.settings().public_base_url,
+                                    bijgewerkt=issues[0]["verzonden_op"] if issues else "2026-12-01T00:00:00Z")
+    return http.text_response(body, "application/atom+xml; charset=utf-8",
+                              headers={"Cache-Control": "public, max-age=300"})
+
+
+@access.public_route("/nieuwsbrief/{maand}")
+@handles_errors
+def nieuwsbrief_uitgave(maand):
+    """One sent issue as it went out (merge tags removed, nothing personal)."""
+    from functions.nieuwsbrief import uitgave
+    found = uitgave.archief(wiring.table(), _maand(maand))
+    return http.html_response(found["archief_html"], headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.route("/nieuwsbrief/{maand}/voorbeeld", authorizer=authorizers.nieuwsbrief_token)
+@handles_errors
+def nieuwsbrief_voorbeeld(maand):
+    """The issue as members will see it: as approved, or as a compile now would make it."""
+    from functions.nieuwsbrief import paginas
+    return http.html_response(paginas.voorbeeld(_maand(maand), _now()))
+
+
+@bp.route("/nieuwsbrief/{maand}/status", authorizer=authorizers.nieuwsbrief_token)
+@handles_json_errors
+def nieuwsbrief_status(maand):
+    from functions.nieuwsbrief import uitgave
+    from functions.nieuwsbrief.planning import Planning
+    return http.json_response(uitgave.status(wiring.table(), _maand(maand), Planning.from_afdeling(), _now()))
+
+
+@bp.route("/nieuwsbrief/{maand}/samenstellen", methods=["POST"],
+          authorizer=authorizers.nieuwsbrief_token)
+@handles_json_errors
+def nieuwsbrief_samenstellen_nu(maand):
+    """Compile (again) now, e.g. after editing articles: a new test mail follows (202)."""
+    from functions.nieuwsbrief import paginas
+    return http.json_response(paginas.vraag_samenstellen(_maand(maand), auth.principal_of(bp.current_request)),
+                              status=202)
+
+
+@bp.route("/nieuwsbrief/{maand}/goedkeuren", methods=["POST"], authorizer=authorizers.nieuwsbrief_token)
+@handles_json_errors
+def nieuwsbrief_goedkeuren(maand):
+    from functions.nieuwsbrief import uitgave
+    from functions.nieuwsbrief.planning import Planning
+    maand = _maand(maand)
+    return http.json_response(uitgave.goedkeuren(
+        wiring.table(), wiring.mailchimp(), wiring.nieuwsbrief_queue(), maand,
+        Planning.from_afdeling(), auth.principal_of(bp.current_request), _now()), status=202)
+
+
+@bp.route("/nieuwsbrief/{maand}/intrekken", methods=["POST"], authorizer=authorizers.nieuwsbrief_token)
+@handles_json_errors
+def nieuwsbrief_intrekken(maand):
+    from functions.nieuwsbrief import uitgave
+    from functions.nieuwsbrief.planning import Planning
+    maand = _maand(maand)
+    return http.json_response(uitgave.intrekken(
+        wiring.table(), wiring.mailchimp(), maand, Planning.from_afdeling(),
+        auth.principal_of(bp.current_request), _now()))
+
+
+@bp.route("/nieuwsbrief/{maand}/artikelen", methods=["GET", "POST"],
+          authorizer=authorizers.nieuwsbrief_token, content_types=http.FORM_CONTENT_TYPES)
+@handles_json_errors
+def nieuwsbrief_artikelen(maand):
+    from functions.nieuwsbrief import artikelen
+    request, table = bp.current_request, wiring.table()
+    if request.method == "GET":
+        return http.json_response({"artikelen": artikelen.lijst(table, _maand(maand))})
+    data = artikelen.parse(http.parse_body(request, artikelen.FIELDS, max_bytes=artikelen.MAX_BODY))
+    return http.json_response(artikelen.toevoegen(table, _maand(maand), data,
+                                                  auth.principal_of(request), _now()), status=201)
+
+
+@bp.route("/nieuwsbrief/{maand}/artikelen/{artikel_id}", methods=["PUT", "DELETE"],
+          authorizer=authorizers.nieuwsbrief_token, content_types=http.FORM_CONTENT_TYPES)
+@handles_json_errors
+def nieuwsbrief_artikel(maand, artikel_id):
+    from functions.nieuwsbrief import artikelen
+    request, table = bp.current_request, wiring.table()
+    if request.method == "DELETE":
+        artikelen.verwijderen(table, _maand(maand), artikel_id, auth.principal_of(request))
+        return http.json_response({"id": artikel_id, "verwijderd": True})
+    data = artikelen.parse(http.parse_body(request, artikelen.FIELDS, max_bytes=artikelen.MAX_BODY),
+                           partial=True)
+    return http.json_response(artikelen.wijzigen(table, _maand(maand), artikel_id, data,
+                                                 auth.principal_of(request), _now()))
+
+
+@bp.on_sqs_message(queue="nieuwsbrief", batch_size=1)
+def nieuwsbrief_consumer(event):
+    """Compile or send one issue; each step idempotent (functions/nieuwsbrief/uitgave.py)."""
+    from functions.nieuwsbrief import paginas
+    return process_batch(event.to_dict()["Records"], paginas.verwerk, consumer="nieuwsbrief_consumer")
+
+
+@bp.schedule("cron(0 7,8 * * ? *)")
+def nieuwsbrief_samenstellen(event):
+    """Daily at 07:00 and 08:00 UTC: acts at 09:00 Den Haag time (functions/nieuwsbrief/planning.py)."""
+    from functions.events import event_time
+    from functions.nieuwsbrief import uitgave
+    from functions.nieuwsbrief.planning import Planning
+    return uitgave.dagelijks(wiring.table(), wiring.mailchimp(), wiring.nieuwsbrief_queue(),
+                             Planning.from_afdeling(), event_time(event))

@@ -191,6 +191,8 @@ def run_every_call(mailchimp: Recording) -> dict[str, str]:
         title=title, subject="Nieuws uit Den Haag", preview_text="December",
         segment_opts=mailchimp.interest_segment("Politieke agenda"))
     mailchimp.set_content(newsletter, html="<h1>Nieuws</h1>", plain_text="Nieuws")
+    mailchimp.update_campaign(newsletter, subject="Nieuws uit Den Haag: december",
+                              preview_text="Het bestuur, de werkgroepen, het meldpunt")
     mailchimp.send_test(newsletter, ["redactie@example.org"])
     assert mailchimp.checklist(newsletter)["is_ready"]
     outcomes["send"] = mailchimp.send(newsletter)
@@ -203,7 +205,11 @@ def run_every_call(mailchimp: Recording) -> dict[str, str]:
     mailchimp.set_content(agenda, html="<p>Agenda</p>", plain_text="Agenda")
     when = (datetime.now(timezone.utc) + timedelta(days=1)).replace(minute=30, second=0,
                                                                      microsecond=0)
-    mailchimp.schedule(agenda, when)
+    assert mailchimp.schedule(agenda, when) == "schedule"
+    assert mailchimp.schedule(agenda, when) == "schedule"  # at most once: no second request
+    assert mailchimp.unschedule(agenda) == "save"
+    assert mailchimp.unschedule(agenda) == "save"
+    assert mailchimp.schedule(agenda, when) == "schedule"
     return outcomes
 
 

@@ -76,7 +76,7 @@ event = {"resource": "/nieuwsbrief/aanmelden", "path": "/nieuwsbrief/aanmelden",
 class Ctx:
     function_name = "APIHandler"; aws_request_id = "r1"; memory_limit_in_mb = 256
 response = app.app(event, Ctx())
-print(json.dumps({"status": response["statusCode"], "body": response["body"][:4000],
+print(json.dumps({"status": response["statusCode"], "body": response["body"][:20000],
                   "modules": sorted(m.split(".")[0] for m in sys.modules)}))
 """
     # WHEN it is imported by a Python that sees only the unpacked folder and the stdlib

@@ -44,8 +44,8 @@ def test_the_draft_has_every_section_in_order_and_parses_as_markdown(table):
     headings = [b.text for b in markdown.blocks(text) if b.kind == "heading" and b.level == 2]
     assert headings == ["1. Opening en vaststelling van de agenda", "2. Besluitenlijst vorige vergadering",
                         "3. Ingekomen berichten", "4. Terugkoppeling uit de werkgroepen",
-                        "5. Meldpunt straatintimidatie", "6. Financiën", "7. Rooster van aftreden",
-                        "8. Planning", "9. Rondvraag", "10. Sluiting"]
+                        "5. Meldpunt straatintimidatie", "6. Nieuwsbrief", "7. Financiën",
+                        "8. Rooster van aftreden", "9. Planning", "10. Rondvraag", "11. Sluiting"]
     for werkgroep in ("Communicatie", "Politieke agenda", "Organizing"):
         assert f"### {werkgroep}" in text
     assert "Tim Kies" in text.split("Financiën")[1].split("##")[0]
@@ -82,11 +82,14 @@ def test_the_meldpunt_section_counts_new_reports_by_status_since_the_last_meetin
         for item in report_items(melding_id, created_at=created, status=status,
                                  beschrijving="GEHEIME TEKST"):
             table.put(item)
+    from tests.meldpunt_seed import published
+
     section = draft(table).split("Meldpunt straatintimidatie", 1)[1].split("\n## ", 1)[0]
-    assert "Nieuwe meldingen sinds 19 november 2026: 8" in section
-    assert "- nieuw: 6" in section
-    # per status as the meldpunt's own digest shows them (a status count identifies nobody)
-    assert "- in behandeling: 2" in section
+    new = [f"n{i}" for i in range(6)]
+    # every number as the public figures would show that set of reports (cell key method)
+    assert f"Nieuwe meldingen sinds 19 november 2026: {published(new + ['b0', 'b1'])}" in section
+    assert f"- nieuw: {published(new)}" in section
+    assert "- in behandeling: \\<5" in section  # two: a count below k is never shown
     assert "GEHEIME TEKST" not in section
 
 
@@ -145,3 +148,14 @@ def test_removing_an_unknown_member_is_a_404_and_a_bad_id_a_400(table):
         rooster.verwijder(table, "niemand", BESTUUR, NOW)
     with pytest.raises(ValidationError):
         rooster.verwijder(table, "../x", BESTUUR, NOW)
+
+
+def test_the_newsletter_section_says_where_each_issue_stands_and_warns_when_too_late(table):
+    from functions.nieuwsbrief import uitgave
+
+    table.put({"pk": uitgave.pk("2026-12"), "sk": uitgave.SK, "maand": "2026-12", "status": "concept",
+               "versie": 1})
+    section = draft(table).split(". Nieuwsbrief\n", 1)[1].split("\n## ", 1)[0]
+    assert "2026-12: concept, nog niet goedgekeurd" in section
+    assert "niets verstuurd" in section  # 1 December 09:00 has passed without approval
+    assert "2027-01: nog niet samengesteld" in section

@@ -185,3 +185,19 @@ def test_json_only_routes_answer_errors_in_json_even_to_browsers():
     assert response.headers["Content-Type"].startswith("application/json")
     html = http.handles_errors(lambda: browser)(lambda: (_ for _ in ()).throw(errors.NotFound("x")))()
     assert html.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("value,ok", [(3, True), (-1, True), (True, False), ("3", False),
+                                      (1.5, False), (10 ** 12, False), (None, True)])
+def test_an_integer_field_takes_a_json_integer(value, ok):
+    body = json.dumps({"volgorde": value}).encode()
+    fields = {"volgorde": http.INTEGER}
+    if ok:
+        parsed = parse_body(request(body, "application/json"), fields)
+        assert parsed.first("volgorde") == ("" if value is None else str(value))
+    else:
+        with pytest.raises(errors.ValidationError) as exc:
+            parse_body(request(body, "application/json"), fields)
+        assert exc.value.errors == {"volgorde": "error.not_integer"}
+    form = parse_body(request(b"volgorde=12", "application/x-www-form-urlencoded"), fields)
+    assert form.first("volgorde") == "12"
