@@ -19,6 +19,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, MutableMapping, Optional
@@ -430,11 +431,19 @@ class LocalStack:
                  ("moto", lambda: self.moto and self.moto._thread and self.moto.stop()),
                  ("environment", self._restore_env),
                  ("port reservations", lambda: [self._release(name) for name in list(self._reserved)])]
+        began = time.monotonic()
+        slow = []
         for name, step in steps:
+            started = time.monotonic()
             try:
                 step()
             except Exception as exc:  # noqa: BLE001 - stop the rest regardless
                 self.log(f"stopping {name} failed: {type(exc).__name__}")
+            if time.monotonic() - started >= 0.1:
+                slow.append(f"{name} {time.monotonic() - started:.1f} s")
+        if self._started:
+            self.log(f"stopped in {time.monotonic() - began:.1f} s"
+                     + (f" ({', '.join(slow)})" if slow else ""))
         self.pump = self.scheduler = self.console = self.standin = self.moto = None
         self.api_server = None
         self._started = False
