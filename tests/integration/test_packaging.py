@@ -162,3 +162,13 @@ def test_functions_get_resource_names_from_the_template(template):
     assert not any("KEY" in k and "PARAM" not in k and "TIMEOUT" not in k
                    for stage in [config, *config["stages"].values()]
                    for k in stage.get("environment_variables", {}))
+
+
+def test_the_packaged_api_answers_with_our_gateway_responses(template):
+    # SAM writes GatewayResponses into the API's definition, so a change to them redeploys
+    # the stage (separate AWS::ApiGateway::GatewayResponse resources would wait for one)
+    ours = json.loads((ROOT / "infra" / "template.json").read_text())["Resources"]["RestAPI"]
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    assert api["Properties"]["GatewayResponses"] == ours["Properties"]["GatewayResponses"]
+    assert "DefinitionBody" in api["Properties"], "SAM adds gateway responses to an inline definition only"
