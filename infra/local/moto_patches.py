@@ -19,6 +19,14 @@ never imports it). What was wrong, found under 8 concurrent clients (issue #6, i
    failed" and the consumer logged its first delivery as a duplicate.
 4. **SQS DeleteMessage rebuilt a queue's message list without the queue's lock** while
    SendMessage appended to it under that lock: a message sent in that window was lost.
+5. **SQS walked the whole queue, expensively, several times per message**: every send
+   computed every queue attribute (three passes over all messages), every received message
+   was checked for retention through get_queue_attributes (every attribute again), and each
+   pass asked each message for its visibility through a clock built from two datetimes. With
+   a backlog of a thousand messages, receiving cost tens of ms per message: the backlog fed
+   itself.
+6. **The server listed moto's package directory** (~150 stat calls) on every request, under
+   its dispatcher's global lock.
 
 The fixes, at the depth of each:
 
@@ -31,7 +39,10 @@ The fixes, at the depth of each:
 - a ClientRequestToken is remembered for 10 minutes after a successful transaction: the same
   token with the same request succeeds without writing, with a different request it is an
   ``IdempotentParameterMismatchException`` (DynamoDB's documented behaviour);
-- SQS ``Queue.delete_message`` holds the queue's own lock.
+- SQS ``Queue.delete_message`` holds the queue's own lock;
+- SQS message visibility and delay read the same UTC clock through ``time.time()``, the
+  retention check reads the queue's retention period directly;
+- moto's list of its own modules is read once.
 
 The patch replaces one moto function with a copy that differs only where said above, so it
 is tied to the moto version it was written for: :func:`install` refuses another version.
@@ -69,7 +80,12 @@ TOKEN_WINDOW_SECONDS = 600  # DynamoDB: a client request token is valid for 10 m
 
 _dynamodb_lock = threading.RLock()
 _installed: dict[tuple[Any, str], Any] = {}  # (class, attribute) -> original, while installed
+# (account, region, token) -> (request fingerprint, when); used under _dynamodb_lock only
 _tokens: "OrderedDict[tuple[str, str, str], tuple[str, float]]" = OrderedDict()
+# moto's own code that the replacements call (taken before anything is patched)
+_moto_call_action = DynamoHandler.__dict__["call_action"]
+_moto_transact_response = DynamoHandler.__dict__["transact_write_items"]
+_moto_delete_message = Queue.__dict__["delete_message"]
 
 
 class MotoVersionMismatch(RuntimeError):
@@ -81,8 +97,9 @@ def install() -> None:
     if moto.__version__ != PATCHED_FOR:
         raise MotoVersionMismatch(
             f"infra/local/moto_patches.py was written for moto {PATCHED_FOR}, found "
-            f"{moto.__version__}: compare moto's DynamoDBBackend.transact_write_items and "
-            "sqs Queue.delete_message with the copies here, then update PATCHED_FOR")
+            f"{moto.__version__}: compare each moto function replaced here (above all "
+            "DynamoDBBackend.transact_write_items, copied) with the new version, then update "
+            "PATCHED_FOR")
     if _installed:
         return
     _replace(DynamoHandler, "call_action", _serialised_call_action)
@@ -124,14 +141,14 @@ def _replace(owner: Any, name: str, replacement: Any) -> None:
 
 def _serialised_call_action(self: Any) -> Any:
     with _dynamodb_lock:
-        return _installed[(DynamoHandler, "call_action")](self)
+        return _moto_call_action(self)
 
 
 # --- 3. ClientRequestToken --------------------------------------------------------------------
 
 def _idempotent_transact_write_items(self: Any) -> Any:
     """DynamoHandler.transact_write_items, honouring ClientRequestToken as DynamoDB does."""
-    original = _installed[(DynamoHandler, "transact_write_items")]
+    original = _moto_transact_response
     token = (self.body or {}).get("ClientRequestToken")
     if not token:
         return original(self)
@@ -266,7 +283,7 @@ def _roll_back(undo: list[tuple[Any, Any, Any, Any]]) -> None:
 
 def _locked_delete_message(self: Any, receipt_handle: str) -> None:
     with self._messages_lock:
-        return _installed[(Queue, "delete_message")](self, receipt_handle)
+        return _moto_delete_message(self, receipt_handle)
 
 
 # --- 5. SQS: the same clock, cheaper -------------------------------------------------------------
