@@ -142,6 +142,12 @@ BAD_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "9" * 5000, "-
 SURROGATES = ['"\\ud800"', '"x\\udfffy"', '["\\ud800"]', '"\\udc00\\ud800"']
 
 
+def refused(path: str, status: int) -> bool:
+    """A 400 on the routes whose fields we know; on a body route added later (its fields not
+    listed in route_fields), any 4xx (it may look its item up before it reads the body)."""
+    return status == 400 if path in route_fields() else 400 <= status < 500
+
+
 def guarded_headers(entry, principals) -> dict:
     if entry.authorizer is None:
         return {}
@@ -181,7 +187,7 @@ def test_wrong_json_types_for_every_field_are_a_400_naming_the_field(client, pri
                 text = f'{{"{name}": {value}}}'
                 response = send_json(client, method, path, entry, principals, text)
                 what = f"{method} {path} {text[:60]} -> {response.status_code}"
-                if response.status_code != 400:
+                if not refused(path, response.status_code):
                     failures.append(what)
                     continue
                 body = assert_one_error_shape(response, what)
@@ -197,7 +203,7 @@ def test_numbers_nothing_can_store_are_refused_for_every_field(client, principal
             for value in BAD_NUMBERS:
                 response = send_json(client, method, path, entry, principals, f'{{"{name}": {value}}}')
                 what = f"{method} {path} {name}={value[:20]} -> {response.status_code}"
-                if response.status_code != 400:
+                if not refused(path, response.status_code):
                     failures.append(what)
                     continue
                 body = assert_one_error_shape(response, what)
@@ -229,13 +235,15 @@ def test_lone_surrogates_in_json_are_a_400_naming_the_field(client, principals):
                 text = f'{{"{name}": {value}}}'
                 response = send_json(client, method, path, entry, principals, text)
                 what = f"{method} {path} {text} -> {response.status_code}"
-                if response.status_code != 400:
+                if not refused(path, response.status_code):
                     failures.append(what)
-                elif name not in assert_one_error_shape(response, what).get("errors", {}):
-                    failures.append(f"{what}: does not name {name}")
+                else:
+                    body = assert_one_error_shape(response, what)
+                    if path in route_fields() and name not in body.get("errors", {}):
+                        failures.append(f"{what}: does not name {name}")
         # ... and in a field's name
         response = send_json(client, method, path, entry, principals, '{"na\\ud800me": "x"}')
-        if response.status_code != 400:
+        if not refused(path, response.status_code):
             failures.append(f"{method} {path} surrogate in a name -> {response.status_code}")
         else:
             assert_one_error_shape(response, f"{method} {path} surrogate in a name")
@@ -253,7 +261,10 @@ def test_lone_surrogates_percent_encoded_in_forms_are_a_400_naming_the_field(cli
                 response = client.http.request(method, concrete(path), headers=headers,
                                                body=f"{name}={encoded}".encode("ascii"))
                 what = f"{method} {path} {name}={encoded} -> {response.status_code}"
-                if response.status_code != 400:
+                if path not in route_fields():  # a form may carry fields a route does not read
+                    if response.status_code >= 500:
+                        failures.append(what)
+                elif response.status_code != 400:
                     failures.append(what)
                 elif name not in assert_one_error_shape(response, what).get("errors", {}):
                     failures.append(f"{what}: does not name {name}")
@@ -293,7 +304,7 @@ def test_json_nested_3000_deep_is_a_400_on_every_body_route(client, principals):
                 for accept in (JSON_ACCEPT, {"accept": "text/html"}):
                     response = send_json(client, method, path, entry, principals, text, accept)
                     what = f"{method} {path} {name} nested {DEEP} deep ({accept['accept']})"
-                    if response.status_code != 400:
+                    if not refused(path, response.status_code):
                         failures.append(f"{what} -> {response.status_code}")
                     elif accept is JSON_ACCEPT:
                         assert_one_error_shape(response, what)
