@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 STAGE ?= local
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke migrate-cijfers verify-archive clean
+.PHONY: help install run test unit integration contract e2e load bench package lint token tokens revoke migrate-cijfers verify-archive clean
 
 help:
 	@echo "make run        start the whole system locally (API :8000, console :8025)"
 	@echo "make test       run unit, integration, contract and end-to-end tests"
-	@echo "make e2e        browser tests in headless Chromium (installs it if needed)"
+	@echo "make e2e        browser tests in headless Chromium (installs it if needed) and the load test"
+	@echo "make load       the local stack under load: 2,000 reports from 8 clients (~1.5 min)"
 	@echo "make bench      benchmarks (speed and memory goals)"
 	@echo "make package    chalice package --merge-template infra/template.json into build/"
 	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
@@ -32,7 +33,7 @@ run: $(STAMP)
 	$(PY) -m infra.local
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not browser" tests/unit tests/integration tests/contract tests/e2e
+	$(PY) -m pytest -m "not browser and not load" tests/unit tests/integration tests/contract tests/e2e
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
@@ -49,7 +50,10 @@ $(VENV)/.browser: $(STAMP)
 	touch $(VENV)/.browser
 
 e2e: $(VENV)/.browser
-	$(PY) -m pytest -m browser tests/e2e
+	$(PY) -m pytest -m "browser or load" tests/e2e
+
+load: $(STAMP)
+	$(PY) -m pytest -m load tests/e2e
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench

@@ -5,13 +5,18 @@ loopback name (against DNS rebinding); a POST that carries an ``Origin`` must co
 the console itself (against other web pages posting to it from the browser).
 
     GET  /                         HTML outbox: every campaign the Mailchimp stand-in holds
+    GET  /members                  HTML: the audience, with interest and tag names
     GET  /api/campaigns            campaigns as JSON (recipients, settings, html, test e-mails)
     GET  /api/requests             every request the stand-in received
-    GET  /api/members              the audience
+    GET  /api/members              the audience (interest names next to Mailchimp's ids)
     GET  /api/queues               visible / in-flight messages per queue, DLQ depth
     GET  /api/handlers             scheduled handlers and queue consumers
     POST /api/trigger/{handler}?at=2026-12-25T08:00:00Z   run a scheduled handler now
     POST /api/mailchimp/fail       {"mode", "path_contains", "times"} -> stand-in fail()
+
+Whatever a client put into the system (a first name, a request body) is shown, never
+fatal: text that cannot be encoded (a lone surrogate) is written as its escape, ``\ud800``,
+which in JSON is the same string; a bad request to the console is a 4xx, not a 500.
 """
 from __future__ import annotations
 
@@ -45,12 +50,38 @@ class ConsoleBackend:
         """Newest first (the stand-in's order)."""
         return [campaign_view(c) for c in self.standin.campaigns()]
 
+    def members(self) -> list[dict[str, Any]]:
+        """The audience with names: the chosen interests by name, tags by name."""
+        names = self.standin.interest_catalogue()
+        return sorted((member_view(m, names) for m in self.standin.members()),
+                      key=lambda m: str(m["email"]))
+
     def handlers(self) -> dict[str, Any]:
         return {"scheduled": self.scheduler.describe(),
                 "consumers": [{"name": c.name, "function": c.logical_id, "queue": c.queue_logical_id,
                                "batch_size": c.batch_size,
                                "reports_batch_item_failures": c.reports_item_failures}
                               for c in self.consumers]}
+
+
+def member_view(member: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """One member of ``MailchimpStandIn.members()`` in the console's shape: what Mailchimp
+    holds (``interests`` by id, as its API has them) and the names a person reads."""
+    order = list(names)
+    chosen = sorted((i for i, on in (member.get("interests") or {}).items() if on),
+                    key=lambda i: order.index(i) if i in order else len(order))
+    merge_fields = dict(member.get("merge_fields") or {})
+    return {
+        "email": member.get("email"),
+        "first_name": merge_fields.get("FNAME", ""),
+        "status": member.get("status"),
+        "language": member.get("language"),
+        "tags": list(member.get("tags") or []),
+        "interest_names": [names[i]["name"] if i in names else f"(unknown interest {i})"
+                           for i in chosen],
+        "interests": dict(member.get("interests") or {}),
+        "merge_fields": merge_fields,
+    }
 
 
 def campaign_view(campaign: dict[str, Any]) -> dict[str, Any]:
@@ -119,9 +150,10 @@ class ConsoleHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         routes = {
             "/": lambda: self._html(render_outbox(self.backend.campaigns())),
+            "/members": lambda: self._html(render_members(self.backend.members())),
             "/api/campaigns": lambda: self._json(self.backend.campaigns()),
             "/api/requests": lambda: self._json(self.backend.standin.requests()),
-            "/api/members": lambda: self._json(self.backend.standin.members()),
+            "/api/members": lambda: self._json(self.backend.members()),
             "/api/queues": lambda: self._json(self.backend.queues()),
             "/api/handlers": lambda: self._json(self.backend.handlers()),
         }
@@ -212,14 +244,20 @@ class ConsoleHandler(BaseHTTPRequestHandler):
     def _guarded(self, action: Callable[[], None]) -> None:
         try:
             action()
+        except _BadRequest as exc:
+            self.close_connection = True  # the body was not (fully) read
+            self._json({"error": str(exc)}, exc.status)
         except Exception as exc:  # noqa: BLE001 - keep the console up; say what broke
             self.console_log(f"console {self.command} {urlsplit(self.path).path}: {type(exc).__name__}")
             self._json({"error": type(exc).__name__}, HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not raw.isdigit():
+            raise _BadRequest("malformed Content-Length")
+        length = int(raw)
         if length > MAX_BODY:
-            raise ValueError("body too large")
+            raise _BadRequest(f"body too large (at most {MAX_BODY} bytes)", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, content_type: str, body: bytes, extra: Optional[dict] = None) -> None:
@@ -234,14 +272,30 @@ class ConsoleHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, data: Any, status: int = HTTPStatus.OK) -> None:
-        body = json.dumps(data, indent=2, default=str, ensure_ascii=False).encode("utf-8")
-        self._send(status, "application/json; charset=utf-8", body)
+        self._send(status, "application/json; charset=utf-8", json_bytes(data))
 
     def _html(self, page: str) -> None:
-        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), {
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", encodable(page), {
             # the e-mails render in sandboxed iframes: no scripts anywhere on this page
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                        "img-src * data:; frame-src 'self' about:; frame-ancestors 'none'"})
+
+
+class _BadRequest(ValueError):
+    def __init__(self, message: str, status: int = HTTPStatus.BAD_REQUEST):
+        super().__init__(message)
+        self.status = status
+
+
+def encodable(text: str) -> bytes:
+    """UTF-8, with what cannot be encoded (lone surrogates) written as ``\\udXXX``."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def json_bytes(data: Any) -> bytes:
+    """JSON as UTF-8 that always encodes: a lone surrogate can only sit inside a JSON string,
+    where its backslash escape is the same string, so the document stays valid JSON."""
+    return encodable(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 def _recipient_text(recipients: dict[str, Any]) -> str:
@@ -253,6 +307,48 @@ def _recipient_text(recipients: dict[str, Any]) -> str:
     if recipients.get("segment_opts"):
         text += " | segment " + json.dumps(recipients["segment_opts"], ensure_ascii=False)
     return text
+
+
+NAV = """<nav><a href="/">outbox</a><a href="/members">members</a>
+<a href="/api/campaigns">campaigns</a><a href="/api/members">members (JSON)</a>
+<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a></nav>"""
+STYLE = """body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 70rem; }
+nav a { margin-right: 1rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top;
+         overflow-wrap: anywhere; }
+.tag { display: inline-block; padding: 0 .4rem; margin: 0 .2rem .2rem 0; border-radius: 4px;
+       background: #eee; }"""
+
+
+def render_members(members: list[dict[str, Any]]) -> str:
+    """The audience as a table: e-mail, first name, status, interests and tags by name."""
+    e = html.escape
+
+    def badges(names: list[str]) -> str:
+        return "".join(f'<span class="tag">{e(str(n))}</span>' for n in names) or "&ndash;"
+
+    rows = "".join(f"""
+<tr><td>{e(str(m['email']))}</td><td>{e(str(m['first_name'] or ''))}</td>
+<td>{e(str(m['status']))}</td><td>{badges(m['interest_names'])}</td><td>{badges(m['tags'])}</td>
+<td>{e(str(m['language'] or ''))}</td></tr>""" for m in members)
+    by_status: dict[str, int] = {}
+    for m in members:
+        by_status[str(m["status"])] = by_status.get(str(m["status"]), 0) + 1
+    summary = ", ".join(f"{n} {e(status)}" for status, n in sorted(by_status.items())) or "none"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>BIJ1 local members</title>
+<style>{STYLE}</style></head>
+<body>
+<h1>Members (Mailchimp stand-in)</h1>
+{NAV}
+<p>{len(members)} member(s): {summary}. Local data lives in memory only.</p>
+<table>
+<thead><tr><th scope="col">e-mail</th><th scope="col">first name</th><th scope="col">status</th>
+<th scope="col">interests</th><th scope="col">tags</th><th scope="col">language</th></tr></thead>
+<tbody>{rows}</tbody>
+</table>
+</body></html>"""
 
 
 def render_outbox(campaigns: list[dict[str, Any]]) -> str:
@@ -291,8 +387,7 @@ nav a {{ margin-right: 1rem; }}
 </style></head>
 <body>
 <h1>Outbox (Mailchimp stand-in)</h1>
-<nav><a href="/api/campaigns">campaigns</a><a href="/api/members">members</a>
-<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a></nav>
+{NAV}
 <p>{len(campaigns)} campaign(s), newest first. Local data lives in memory only.</p>
 {body}
 </body></html>"""

@@ -301,6 +301,13 @@ class MailchimpStandIn:
                      "merge_fields": dict(m["merge_fields"]), "language": m["language"]}
                     for m in lst["members"].values()]
 
+    def interest_catalogue(self) -> dict[str, dict[str, str]]:
+        """Interest id -> its name and its category's title, in display order."""
+        with self._lock:
+            return {i["id"]: {"name": i["name"], "category": c["title"]}
+                    for c in self._list(self.list_id)["categories"].values()
+                    for i in c["interests"].values()}
+
     def requests(self) -> list[dict]:
         """Every request received: method, path, query, body (JSON; None when empty or
         ``null``), status answered (None when held), injected (the failure mode or None)."""

@@ -176,6 +176,7 @@ class QueuePump:
         result = BatchResult(received=len(messages))
         if not messages:
             return result
+        started = time.monotonic()
         records = [lambda_record(m, consumer.queue_arn, self.region) for m in messages]
         by_id = {r["messageId"]: r for r in records}
         try:
@@ -188,13 +189,27 @@ class QueuePump:
         result.failed = [r["messageId"] for r in records if r["messageId"] in failed]
         result.succeeded = [r["messageId"] for r in records if r["messageId"] not in failed]
         self._settle(consumer, [by_id[i] for i in result.succeeded], [by_id[i] for i in result.failed])
-        for record in records:
-            outcome = "failed" if record["messageId"] in failed else "done"
-            detail = f"receive {record['attributes'].get('ApproximateReceiveCount', '?')}"
-            if result.error:
-                detail += f", {result.error}"
-            self._log(f"pump {consumer.logical_id}: message {record['messageId']} {outcome} ({detail})")
+        self._log_batch(consumer, records, result, time.monotonic() - started)
         return result
+
+    def _log_batch(self, consumer: Consumer, records: list[dict[str, Any]], result: BatchResult,
+                   seconds: float) -> None:
+        """One line per batch (size, outcome, receive counts, time); one more per failed
+        message, with its id, so a retry or a trip to the dead-letter queue can be followed.
+        The handler logs each record it finished itself (``sqs.record_done``)."""
+        def receives(record: dict[str, Any]) -> str:
+            return str(record["attributes"].get("ApproximateReceiveCount", "?"))
+
+        counts = sorted({receives(r) for r in records}, key=lambda c: (len(c), c))
+        error = f", {result.error}" if result.error else ""
+        self._log(f"pump {consumer.logical_id}: batch of {len(records)} in {seconds * 1000:.0f} ms: "
+                  f"{len(result.succeeded)} done, {len(result.failed)} failed "
+                  f"(receive {'/'.join(counts)}{error})")
+        for record in records:
+            if record["messageId"] in result.failed:
+                self._log(f"pump {consumer.logical_id}: message {record['messageId']} failed "
+                          f"(receive {receives(record)}{error}); visible again in "
+                          f"{self.retry_visibility} s")
 
     def _receive(self, consumer: Consumer, wait_seconds: int) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []

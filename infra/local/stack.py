@@ -19,6 +19,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, MutableMapping, Optional
@@ -213,6 +214,9 @@ class LocalStack:
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        from infra.local import moto_patches
+
+        moto_patches.install()  # transactions, thread safety, request tokens: as AWS answers
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -302,8 +306,11 @@ class LocalStack:
         except OSError as exc:
             raise StackError(f"cannot serve the API on {self.host}:{self.api_port} ({exc.strerror}); "
                              "set PORT to another port (0 = any free port)") from exc
+        from infra.local.gateway import GatewayResponses
+
         server.server.RequestHandlerClass = functools.partial(
-            _quiet_handler_class(), app_object=app, config=self.config, log=self.log)
+            _quiet_handler_class(), app_object=app, config=self.config, log=self.log,
+            responses=GatewayResponses.from_template(self.template))
         self.app, self.api_server = app, server
         port = server.server.server_address[1]
         if port != self.api_port:  # PORT=0: tell the functions the port we got, before any request
@@ -427,11 +434,19 @@ class LocalStack:
                  ("moto", lambda: self.moto and self.moto._thread and self.moto.stop()),
                  ("environment", self._restore_env),
                  ("port reservations", lambda: [self._release(name) for name in list(self._reserved)])]
+        began = time.monotonic()
+        slow = []
         for name, step in steps:
+            started = time.monotonic()
             try:
                 step()
             except Exception as exc:  # noqa: BLE001 - stop the rest regardless
                 self.log(f"stopping {name} failed: {type(exc).__name__}")
+            if time.monotonic() - started >= 0.1:
+                slow.append(f"{name} {time.monotonic() - started:.1f} s")
+        if self._started:
+            self.log(f"stopped in {time.monotonic() - began:.1f} s"
+                     + (f" ({', '.join(slow)})" if slow else ""))
         self.pump = self.scheduler = self.console = self.standin = self.moto = None
         self.api_server = None
         self._started = False
@@ -501,22 +516,21 @@ def _write_private_json(path: Path, data: Any) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _quiet_handler_class() -> type:
-    from chalice.local import ChaliceRequestHandler
+    from infra.local.gateway import ApiGatewayRequestHandler
 
-    class QuietChaliceHandler(ChaliceRequestHandler):
-        """chalice local's handler, logging method, path (no query string) and status only:
-        the default log line starts with the client's IP address and holds the query string."""
-
-        def __init__(self, *args: Any, log: Callable[[str], None], **kwargs: Any) -> None:
-            self._log_line = log
-            super().__init__(*args, **kwargs)
+    class QuietChaliceHandler(ApiGatewayRequestHandler):
+        """The local gateway (infra/local/gateway.py), logging method, path (no query
+        string), status and, when the gateway answered itself, which gateway response and
+        why: the default log line starts with the client's IP address and holds the query
+        string."""
 
         def log_request(self, code: Any = "-", size: Any = "-") -> None:
             path = (getattr(self, "path", "") or "").split("?", 1)[0]
-            self._log_line(f"api {getattr(self, 'command', '-')} {path} {getattr(code, 'value', code)}")
+            note = f" ({self._note})" if getattr(self, "_note", "") else ""
+            self._log_line(f"api {getattr(self, 'command', '-') or '-'} {path[:200]} "
+                           f"{getattr(code, 'value', code)}{note}")
 
         def log_message(self, format: str, *args: Any) -> None:
             """Everything else BaseHTTPRequestHandler logs carries the client address: drop it."""
 
     return QuietChaliceHandler
-

@@ -88,9 +88,24 @@ def test_console_outbox_page_links_the_json_endpoints(stack):
     response = stack.get("/", base="console")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
-    for path in ("/api/campaigns", "/api/members", "/api/requests", "/api/queues", "/api/handlers"):
+    for path in ("/members", "/api/campaigns", "/api/members", "/api/requests", "/api/queues",
+                 "/api/handlers"):
         assert f'href="{path}"' in response.text
     assert "memory only" in response.text
+
+
+def test_console_shows_the_audience_with_interest_and_tag_names(stack):
+    members = {m["email"]: m for m in stack.get("/api/members", base="console").json()}
+    anna = members["anna.demo@example.org"]
+    assert sorted(anna["interest_names"]) == ["Communicatie", "Politieke agenda"]
+    assert anna["tags"] == ["bestuur"] and anna["first_name"] == "Anna"
+    assert len([on for on in anna["interests"].values() if on]) == 2  # Mailchimp's ids, too
+
+    page = stack.get("/members", base="console")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "anna.demo@example.org" in page.text and "Politieke agenda" in page.text
+    assert anna["interests"] and not any(i in page.text for i in anna["interests"]), \
+        "the page shows names, not interest ids"
 
 
 def test_console_lists_the_signup_consumer_with_its_queue(stack):

@@ -89,7 +89,7 @@ def test_a_browser_signup_becomes_a_pending_member_with_the_chosen_werkgroepen(s
     chosen = {names[i] for i, on in found["interests"].items() if on}
     assert chosen == {"Communicatie", "Organizing"}
     poll(lambda: signup_queue_is_idle(stack), timeout=10, message="the signup queue to drain")
-    assert "pump NieuwsbriefAanmeldenConsumer: message" in stack.output()
+    assert "pump NieuwsbriefAanmeldenConsumer: batch of" in stack.output()
     assert email not in stack.output(), "an e-mail address reached the logs"
 
 

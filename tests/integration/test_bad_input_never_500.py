@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 import app as app_module
-from functions import auth, tokens
+from functions import auth, http, tokens
 
 SEED = 20261127
 ROUNDS = 25
@@ -108,4 +108,204 @@ def test_no_route_answers_500_to_anything_a_client_sends(client, principals):
                 response = client.http.request(method, url, headers={**headers, **extra})
             if response.status_code >= 500:
                 failures.append(f"{method} {url[:120]} -> {response.status_code}")
+    assert not failures, "\n".join(failures[:20])
+
+
+# --- lone surrogates, deep nesting and wrong JSON types, to every route (issue #6) -------------
+
+JSON_ACCEPT = {"accept": "application/json"}
+DEEP = 3000
+
+
+def route_fields() -> dict[str, dict[str, str]]:
+    """What each body route reads, and as which kind (the app's own declarations)."""
+    from functions.meldpunt import review, validatie
+    from functions.meldpunt.paginas import CODE_NAMES
+    from functions.nieuwsbrief import aanmelden
+
+    return {"/meldpunt": dict(validatie.BODY_FIELDS),
+            "/meldpunt/bedankt": {"code": http.TEXT},
+            "/meldpunt/intrekken": {name: http.TEXT for name in CODE_NAMES},
+            "/meldpunt/meldingen/{melding_id}/status": dict(review.STATUS_FIELDS),
+            "/nieuwsbrief/aanmelden": dict(aanmelden.FIELDS)}
+
+
+# wrong JSON values per kind, as JSON text: each must be refused naming the field
+WRONG = {
+    http.TEXT: ['["a", "b"]', "[]", '[1]', "5", "3.14", "true", "false", '{"a": "b"}', "[[\"a\"]]"],
+    http.LIST: ['"nafluiten"', '""', "5", "true", '{"a": ["b"]}', "[1, 2]", '[["a"]]', "[null]", "[true]"],
+    http.FLAG: ['"misschien"', '["true"]', "1", "0.5", '{"on": true}', "[]"],
+}
+# numbers JSON can write but nothing here can store: refused, for any field
+BAD_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "9" * 5000, "-" + "1" * 5000,
+               "0." + "1" * 40]
+SURROGATES = ['"\\ud800"', '"x\\udfffy"', '["\\ud800"]', '"\\udc00\\ud800"']
+
+
+def refused(path: str, status: int) -> bool:
+    """A 400 on the routes whose fields we know; on a body route added later (its fields not
+    listed in route_fields), any 4xx (it may look its item up before it reads the body)."""
+    return status == 400 if path in route_fields() else 400 <= status < 500
+
+
+def guarded_headers(entry, principals) -> dict:
+    if entry.authorizer is None:
+        return {}
+    role = sorted(auth.AUTHORIZER_ROLES[entry.authorizer.name])[0]
+    return {"authorization": f"Bearer {principals[role]}"}
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "0123456789abcdef0123456789abcdef", path)
+
+
+def body_routes():
+    return [(path, method, entry) for path, method, entry in routes() if method in ("POST", "PUT", "PATCH")]
+
+
+def send_json(client, method, path, entry, principals, text, accept=JSON_ACCEPT):
+    headers = {**guarded_headers(entry, principals), **accept, "content-type": "application/json"}
+    return client.http.request(method, concrete(path), headers=headers, body=text.encode("utf-8"))
+
+
+def assert_one_error_shape(response, what: str) -> dict:
+    assert response.headers["Content-Type"].startswith("application/json"), what
+    body = json.loads(response.body)
+    assert isinstance(body, dict) and set(body) <= {"error", "errors"}, f"{what}: {body}"
+    assert isinstance(body["error"], str) and body["error"], what
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in body.get("errors", {}).items()), what
+    return body
+
+
+def test_wrong_json_types_for_every_field_are_a_400_naming_the_field(client, principals):
+    known = route_fields()
+    failures = []
+    for path, method, entry in body_routes():
+        fields = known.get(path) or {name: None for name in FIELDS}
+        for name, kind in fields.items():
+            for value in (WRONG[kind] if kind else sorted({v for vs in WRONG.values() for v in vs})):
+                text = f'{{"{name}": {value}}}'
+                response = send_json(client, method, path, entry, principals, text)
+                what = f"{method} {path} {text[:60]} -> {response.status_code}"
+                if not refused(path, response.status_code):
+                    failures.append(what)
+                    continue
+                body = assert_one_error_shape(response, what)
+                if kind and name not in body.get("errors", {}):
+                    failures.append(f"{what}: does not name {name}: {body}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_numbers_nothing_can_store_are_refused_for_every_field(client, principals):
+    failures = []
+    for path, method, entry in body_routes():
+        for name in sorted(route_fields().get(path) or FIELDS):
+            for value in BAD_NUMBERS:
+                response = send_json(client, method, path, entry, principals, f'{{"{name}": {value}}}')
+                what = f"{method} {path} {name}={value[:20]} -> {response.status_code}"
+                if not refused(path, response.status_code):
+                    failures.append(what)
+                    continue
+                body = assert_one_error_shape(response, what)
+                if not ({name, http.BODY} & set(body.get("errors", {}))):
+                    failures.append(f"{what}: says neither the field nor the body: {body}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_null_means_absent_and_answers_as_an_empty_body_does(client, principals):
+    failures = []
+    for path, method, entry in body_routes():
+        empty = send_json(client, method, path, entry, principals, "{}")
+        assert empty.status_code < 500, f"{method} {path} {{}} -> {empty.status_code}"
+        for name in sorted(route_fields().get(path) or FIELDS):
+            response = send_json(client, method, path, entry, principals, f'{{"{name}": null}}')
+            if response.status_code != empty.status_code:
+                failures.append(f"{method} {path} {name}=null -> {response.status_code}, "
+                                f"{{}} -> {empty.status_code}")
+            elif response.status_code >= 400:
+                assert_one_error_shape(response, f"{method} {path} {name}=null")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_lone_surrogates_in_json_are_a_400_naming_the_field(client, principals):
+    failures = []
+    for path, method, entry in body_routes():
+        for name in sorted(route_fields().get(path) or FIELDS):
+            for value in SURROGATES:
+                text = f'{{"{name}": {value}}}'
+                response = send_json(client, method, path, entry, principals, text)
+                what = f"{method} {path} {text} -> {response.status_code}"
+                if not refused(path, response.status_code):
+                    failures.append(what)
+                else:
+                    body = assert_one_error_shape(response, what)
+                    if path in route_fields() and name not in body.get("errors", {}):
+                        failures.append(f"{what}: does not name {name}")
+        # ... and in a field's name
+        response = send_json(client, method, path, entry, principals, '{"na\\ud800me": "x"}')
+        if not refused(path, response.status_code):
+            failures.append(f"{method} {path} surrogate in a name -> {response.status_code}")
+        else:
+            assert_one_error_shape(response, f"{method} {path} surrogate in a name")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_lone_surrogates_percent_encoded_in_forms_are_a_400_naming_the_field(client, principals):
+    # %ED%A0%80 is a surrogate written as UTF-8 bytes: not valid UTF-8 text
+    failures = []
+    for path, method, entry in body_routes():
+        for name in sorted(route_fields().get(path) or FIELDS):
+            for encoded in ("%ED%A0%80", "x%ED%B3%BFy", "%F0%9F"):
+                headers = {**guarded_headers(entry, principals), **JSON_ACCEPT,
+                           "content-type": "application/x-www-form-urlencoded"}
+                response = client.http.request(method, concrete(path), headers=headers,
+                                               body=f"{name}={encoded}".encode("ascii"))
+                what = f"{method} {path} {name}={encoded} -> {response.status_code}"
+                if path not in route_fields():  # a form may carry fields a route does not read
+                    if response.status_code >= 500:
+                        failures.append(what)
+                elif response.status_code != 400:
+                    failures.append(what)
+                elif name not in assert_one_error_shape(response, what).get("errors", {}):
+                    failures.append(f"{what}: does not name {name}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_lone_surrogates_in_queries_and_paths_never_reach_a_500(client, principals):
+    failures = []
+    names = sorted(set(FIELDS) | {"code", "lang", "status", "at"})
+    for path, method, entry in routes():
+        headers = {**guarded_headers(entry, principals), **JSON_ACCEPT}
+        urls = [f"{concrete(path)}?{name}={encoded}" for name in names
+                for encoded in ("%ED%A0%80", "a%ED%BF%BFb")]
+        urls.append(f"{concrete(path)}?%ED%A0%80=1")
+        if "{" in path:
+            urls.append(re.sub(r"\{[^}]+\}", "%ED%A0%80", path))
+        for url in urls:
+            if method in ("POST", "PUT", "PATCH"):
+                response = client.http.request(method, url, body=b"{}", headers={
+                    **headers, "content-type": "application/json"})
+            else:
+                response = client.http.request(method, url, headers=headers)
+            if response.status_code >= 500:
+                failures.append(f"{method} {url} -> {response.status_code}")
+            elif response.status_code >= 400:
+                assert_one_error_shape(response, f"{method} {url}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_json_nested_3000_deep_is_a_400_on_every_body_route(client, principals):
+    bodies = ["[" * DEEP + "]" * DEEP, '{"a": ' * DEEP + "1" + "}" * DEEP]
+    failures = []
+    for path, method, entry in body_routes():
+        for name in sorted(route_fields().get(path) or FIELDS)[:3] + [None]:
+            for deep in bodies:
+                text = deep if name is None else f'{{"{name}": {deep}}}'
+                for accept in (JSON_ACCEPT, {"accept": "text/html"}):
+                    response = send_json(client, method, path, entry, principals, text, accept)
+                    what = f"{method} {path} {name} nested {DEEP} deep ({accept['accept']})"
+                    if not refused(path, response.status_code):
+                        failures.append(f"{what} -> {response.status_code}")
+                    elif accept is JSON_ACCEPT:
+                        assert_one_error_shape(response, what)
     assert not failures, "\n".join(failures[:20])

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from chalice import Chalice
 
-from infra.local.console import ConsoleBackend, ConsoleServer, render_outbox
+from infra.local.console import ConsoleBackend, ConsoleServer, render_members, render_outbox
 from infra.local.scheduler import Scheduler, discover_schedules
 
 
@@ -28,7 +28,15 @@ class StubStandIn:
                  "recipients": {"list_id": "l1", "emails": []}, "settings": {"subject_line": "Oud"}}]
 
     def members(self):
-        return [{"email": "anna@example.org", "status": "subscribed", "tags": [], "interests": {}}]
+        return [{"email": "anna@example.org", "status": "subscribed", "tags": [], "interests": {}},
+                {"email": "bram@example.org", "status": "pending", "tags": ["bestuur", "<b>x</b>"],
+                 "interests": {"i2": True, "i1": True, "i3": False},
+                 "merge_fields": {"FNAME": "Br\ud800am <script>"}, "language": "nl"}]
+
+    def interest_catalogue(self):
+        return {"i1": {"name": "Communicatie", "category": "Werkgroepen"},
+                "i2": {"name": "Organizing", "category": "Werkgroepen"},
+                "i3": {"name": "Politieke agenda", "category": "Werkgroepen"}}
 
     def requests(self):
         return [{"method": "GET", "path": "/3.0/ping"}]
@@ -141,3 +149,49 @@ def test_foreign_host_and_cross_site_post_are_refused(console):
     assert call(console, "POST", "/api/trigger/digest", headers={"Origin": "https://attacker.example"})[0] == 403
     own_origin = console.url
     assert call(console, "POST", "/api/trigger/digest", headers={"Origin": own_origin})[0] == 200
+
+
+def test_members_show_interests_and_tags_by_name_next_to_mailchimps_ids(console):
+    status, body = call(console, "GET", "/api/members")
+    members = {m["email"]: m for m in json.loads(body)}
+
+    assert status == 200
+    bram = members["bram@example.org"]
+    assert bram["interest_names"] == ["Communicatie", "Organizing"]  # in display order
+    assert bram["tags"] == ["bestuur", "<b>x</b>"]
+    assert bram["interests"] == {"i2": True, "i1": True, "i3": False}
+    assert members["anna@example.org"]["interest_names"] == []
+
+
+def test_the_members_page_shows_names_escaped():
+    backend = ConsoleBackend(standin=StubStandIn(), scheduler=None, consumers=[], queues=dict)
+    page = render_members(backend.members())
+
+    assert "Communicatie" in page and "Organizing" in page and "Politieke agenda" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<script>" not in page
+    assert page.index("anna@example.org") < page.index("bram@example.org")
+    assert "1 pending, 1 subscribed" in page
+
+
+def test_a_lone_surrogate_a_client_put_in_never_makes_the_console_answer_500(console):
+    # GIVEN a first name with a lone surrogate (the app refuses those now; the console must
+    # cope with whatever reached the stand-in anyway)
+    status, body = call(console, "GET", "/api/members")
+    assert status == 200
+    # THEN the JSON is valid and holds the same string, escaped
+    members = {m["email"]: m for m in json.loads(body)}
+    assert members["bram@example.org"]["first_name"] == "Br\ud800am <script>"
+    page_status, page = call(console, "GET", "/members")
+    assert page_status == 200 and "Br\\ud800am &lt;script&gt;" in page
+
+
+def test_a_malformed_content_length_to_the_console_is_a_400_not_a_500(console):
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(console.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/mailchimp/fail HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Length: abc\r\n\r\n")
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer[:100]

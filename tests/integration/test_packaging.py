@@ -221,3 +221,13 @@ print(json.dumps(out))
     assert out["bad_date"] == [400, ["datum"]]
     assert out["json_route"][:2] == [200, False] and json.loads(out["json_route"][2])["status"] == "ok"
     assert "<script" not in out["html"] and "javascript:" not in out["html"].split("&lt;")[0]
+
+
+def test_the_packaged_api_answers_with_our_gateway_responses(template):
+    # SAM writes GatewayResponses into the API's definition, so a change to them redeploys
+    # the stage (separate AWS::ApiGateway::GatewayResponse resources would wait for one)
+    ours = json.loads((ROOT / "infra" / "template.json").read_text())["Resources"]["RestAPI"]
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    assert api["Properties"]["GatewayResponses"] == ours["Properties"]["GatewayResponses"]
+    assert "DefinitionBody" in api["Properties"], "SAM adds gateway responses to an inline definition only"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 import time
 
@@ -242,5 +243,21 @@ def test_the_threaded_pump_processes_messages_and_stops_promptly(aws):
     assert time.monotonic() - started < 5
     assert not pump.running
     assert not [t for t in threading.enumerate() if t.name.startswith("pump-")]
-    assert len([line for line in lines if " done " in line]) == 4
+    batches = [re.search(r"batch of (\d+) in \d+ ms: (\d+) done, 0 failed", line) for line in lines]
+    assert sum(int(b.group(2)) for b in batches if b) == 4
     assert not any('"n"' in line for line in lines), "message contents must not be logged"
+
+
+def test_the_pump_logs_each_batch_and_each_failed_message_by_id(aws):
+    lines = []
+    app = make_app(fail_bodies(2), batch_size=3)
+    pump, consumer = pump_for(aws, app, log=lines.append, retry_visibility=7)
+    send(aws, 1, 2, 3)
+
+    result = pump.poll_once(consumer)
+
+    assert len(lines) == 2, lines
+    assert re.fullmatch(r"pump NieuwsbriefAanmeldenConsumer: batch of 3 in \d+ ms: "
+                        r"2 done, 1 failed \(receive 1\)", lines[0])
+    assert lines[1] == (f"pump NieuwsbriefAanmeldenConsumer: message {result.failed[0]} failed "
+                        "(receive 1); visible again in 7 s")
