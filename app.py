@@ -12,6 +12,7 @@ from chalice import Chalice
 
 from functions import authorizers, http
 from functions.afdeling import routes as afdeling
+from functions.kalender import routes as kalender
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
@@ -32,3 +33,8 @@ app.register_blueprint(nieuwsbrief.bp)
 # /meldpunt: form, intake consumer, status, withdrawal, review, cijfers,
 # schedules meldpunt_retentie (daily) and meldpunt_digest (Mondays)
 app.register_blueprint(meldpunt.bp)
+
+# /kalender (page, .json, .ics feeds, one .ics per occurrence, RSVP, op-afspraak form),
+# changes from scripts, consumer kalender_berichten_consumer,
+# schedules kalender_uitnodigingen and kalender_retentie (daily)
+app.register_blueprint(kalender.bp)

@@ -22,6 +22,8 @@ AUTHORIZER_ROLES: dict[str, frozenset[str]] = {
     "bestuur_token": frozenset({BESTUUR}),
     "meldpunt_review_token": frozenset({MELDPUNT_WERKGROEP, BESTUUR}),
     "politieke_agenda_token": frozenset({MELDPUNT_WERKGROEP}),
+    # the kalender: 403 in the service when a werkgroep touches another werkgroep's meeting
+    "kalender_token": frozenset({BESTUUR, *afdeling.current().werkgroep_codes}),
 }
 
 

@@ -24,3 +24,9 @@ def meldpunt_review_token(auth_request):
 @bp.authorizer()
 def politieke_agenda_token(auth_request):
     return auth.authorize(auth_request, "politieke_agenda_token", wiring.table())
+
+
+@bp.authorizer()
+def kalender_token(auth_request):
+    """bestuur and every werkgroep role; the kalender checks which occurrence a werkgroep may touch."""
+    return auth.authorize(auth_request, "kalender_token", wiring.table())

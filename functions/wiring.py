@@ -24,6 +24,8 @@ def reset() -> None:
     for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer,
                    crypto, form_secret):
         getter.cache_clear()
+    for getter in (kalender_queue, mail):
+        getter.cache_clear()
 
 
 def _get(name: str, build: Any) -> Any:
@@ -54,6 +56,22 @@ def meldpunt_queue() -> Any:
     from functions.adapters.queue import SqsQueue
 
     return _get("meldpunt_queue", lambda: SqsQueue(settings().meldpunt_queue_url))
+
+
+@lru_cache(maxsize=1)
+def kalender_queue() -> Any:
+    """Invitations, reminders, notices and op-afspraak confirmations (KalenderQueue)."""
+    from functions.adapters.queue import SqsQueue
+
+    return _get("kalender_queue", lambda: SqsQueue(settings().kalender_queue_url))
+
+
+@lru_cache(maxsize=1)
+def mail() -> Any:
+    """Transactional e-mail to one person (SES)."""
+    from functions.adapters.mail import SesMail
+
+    return _get("mail", lambda: SesMail(settings().mail_from))
 
 
 @lru_cache(maxsize=1)

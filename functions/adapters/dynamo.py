@@ -31,12 +31,14 @@ class TxAdd:
 
 @dataclass(frozen=True)
 class TxUpdate:
-    """SET/REMOVE attributes of an existing item; ``unless`` names attributes that must be absent."""
+    """SET/REMOVE attributes of an existing item; ``unless`` names attributes that must be absent,
+    ``when`` attributes that must hold exactly these values (a compare-and-swap)."""
     pk: str
     sk: str
     set: dict[str, Any] = field(default_factory=dict)
     remove: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    when: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,9 @@ class DynamoTable:
             for i, attr in enumerate(action.unless):
                 names[f"#u{i}"] = attr
                 conditions.append(f"attribute_not_exists(#u{i})")
+            for i, (attr, v) in enumerate(sorted(action.when.items())):
+                names[f"#w{i}"], values[f":w{i}"] = attr, v
+                conditions.append(f"#w{i} = :w{i}")
             body["ConditionExpression"] = " AND ".join(conditions)
         else:
             raise TypeError(f"not a transaction action: {action!r}")
@@ -333,7 +338,8 @@ class FakeTable:
             elif isinstance(action, TxCheck) and exists != action.exists:
                 failed.append(i)
             elif isinstance(action, TxUpdate) and (
-                    not exists or any(u in self.items[key] for u in action.unless)):
+                    not exists or any(u in self.items[key] for u in action.unless)
+                    or any(self.items[key].get(a) != v for a, v in action.when.items())):
                 failed.append(i)
         if failed:
             raise TransactionConditionFailed(failed)
