@@ -90,7 +90,8 @@ def calendar(kalender: Kalender, activiteiten: Iterable[Activiteit], *, naam: st
     cal.add("name", naam)
     cal.add("x-wr-calname", naam)
     cal.add("refresh-interval", kalender.verversen, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", kalender.verversen)
+    hours = int(kalender.verversen.total_seconds() // 3600)
+    cal.add("x-published-ttl", f"PT{hours}H")  # Outlook's older spelling of the same hint
     if years is None:
         first = min((a.start.year for a in items), default=date.today().year)
         last = max((a.eind.year for a in items), default=first)
