@@ -231,6 +231,13 @@ def activiteiten_tussen(table: Table, start: date, end: date, *, base_url: str |
     return [als_dict(a, base) for a in tussen(kalender, table, start, end)]
 
 
+def als_json(a: Activiteit, base: str) -> dict[str, Any]:
+    """:func:`als_dict` with the times as ISO 8601 text (``2026-12-29T20:00:00+01:00``)."""
+    out = als_dict(a, base)
+    out.update(start=a.start.isoformat(), eind=a.eind.isoformat())
+    return out
+
+
 def als_dict(a: Activiteit, base: str) -> dict[str, Any]:
     """The public view of one occurrence (also ``/kalender.json``); no private link."""
     plaats = None

@@ -106,7 +106,7 @@ def als_json(request: Any) -> Any:
     van, tot = _window(request, kalender)
     base = wiring.settings().public_base_url
     body = {"van": van.isoformat(), "tot": tot.isoformat(), "tijdzone": kalender.tijdzone.key,
-            "activiteiten": [acts.als_dict(a, base) for a in acts.tussen(kalender, wiring.table(), van, tot)]}
+            "activiteiten": [acts.als_json(a, base) for a in acts.tussen(kalender, wiring.table(), van, tot)]}
     import json
 
     return _cached(request, json.dumps(body, ensure_ascii=False, default=str),
@@ -162,11 +162,11 @@ def activiteit(request: Any, bestand: str) -> Any:
                             afdeling=afdeling.current().naam)
         return _cached(request, body, ics.CONTENT_TYPE)
     if http.wants_json(request):
-        return http.json_response(acts.als_dict(a, base))
+        return http.json_response(acts.als_json(a, base))
     lang = web.language(request)
     return web.page(request, "kalender/activiteit.html", lang=lang, a=a,
                     tekst=teksten.beschrijf(a, lang, wiring.renderer().catalogs),
-                    rsvp_open=rsvp.open_voor_rsvp(a, _now()))
+                    rsvp_open=rsvp.open_voor_rsvp(a, _now()), now=_now())
 
 
 # --- RSVP --------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def wijzig(request: Any, actie: str, activiteit_id: str) -> Any:
     if actie in ("annuleren", "verplaatsen"):
         queued = uitnodigingen.na_wijziging(kalender, table, wiring.kalender_queue(), a, now)
     base = wiring.settings().public_base_url
-    return http.json_response({**acts.als_dict(a, base), "berichten": queued})
+    return http.json_response({**acts.als_json(a, base), "berichten": queued})
 
 
 def nieuw(request: Any) -> Any:
@@ -313,7 +313,7 @@ def nieuw(request: Any) -> Any:
     form = http.parse_body(request, wijzigingen.ONE_OFF_FIELDS)
     a = wijzigingen.voeg_toe(_kalender(), wiring.table(), form, auth.principal_of(request), _now(),
                              afdeling.current().werkgroep_codes)
-    return http.json_response(acts.als_dict(a, wiring.settings().public_base_url), status=201)
+    return http.json_response(acts.als_json(a, wiring.settings().public_base_url), status=201)
 
 
 def geschiedenis(request: Any, activiteit_id: str) -> Any:

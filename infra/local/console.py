@@ -10,6 +10,7 @@ the console itself (against other web pages posting to it from the browser).
     GET  /api/members              the audience
     GET  /api/queues               visible / in-flight messages per queue, DLQ depth
     GET  /api/handlers             scheduled handlers and queue consumers
+    GET  /api/mail                 transactional mail SES "sent" (moto), newest first
     POST /api/trigger/{handler}?at=2026-12-25T08:00:00Z   run a scheduled handler now
     POST /api/mailchimp/fail       {"mode", "path_contains", "times"} -> stand-in fail()
 """
@@ -35,11 +36,13 @@ class ConsoleBackend:
     """What the console shows and does; the local stack wires the real parts in."""
 
     def __init__(self, *, standin: Any, scheduler: Any, consumers: list[Any],
-                 queues: Callable[[], dict[str, Any]]):
+                 queues: Callable[[], dict[str, Any]],
+                 mails: Optional[Callable[[], list[dict[str, Any]]]] = None):
         self.standin = standin
         self.scheduler = scheduler
         self.consumers = consumers
         self.queues = queues
+        self.mails = mails or (lambda: [])
 
     def campaigns(self) -> list[dict[str, Any]]:
         """Newest first (the stand-in's order)."""
@@ -124,6 +127,7 @@ class ConsoleHandler(BaseHTTPRequestHandler):
             "/api/members": lambda: self._json(self.backend.standin.members()),
             "/api/queues": lambda: self._json(self.backend.queues()),
             "/api/handlers": lambda: self._json(self.backend.handlers()),
+            "/api/mail": lambda: self._json(self.backend.mails()),
         }
         if path in routes:
             self._guarded(routes[path])
@@ -292,7 +296,8 @@ nav a {{ margin-right: 1rem; }}
 <body>
 <h1>Outbox (Mailchimp stand-in)</h1>
 <nav><a href="/api/campaigns">campaigns</a><a href="/api/members">members</a>
-<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a></nav>
+<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a>
+<a href="/api/mail">mail (SES)</a></nav>
 <p>{len(campaigns)} campaign(s), newest first. Local data lives in memory only.</p>
 {body}
 </body></html>"""
