@@ -58,7 +58,7 @@ def aged(at_now):
 def test_the_form_offers_the_coming_board_meetings_in_dutch_and_english(client, at_now):
     nl = call(client, "GET", "/kalender/op-afspraak?activiteit=bestuur-2026-12-29", accept="text/html").body.decode()
     en = call(client, "GET", "/kalender/op-afspraak?lang=en", accept="text/html").body.decode()
-    assert "Een bestuursvergadering bijwonen" in nl and "Attend a board meeting" in en
+    assert "Aanschuiven bij het bestuur" in nl and "Join a board meeting" in en
     assert '<option value="bestuur-2026-12-15">di 15 december 20:00</option>' in nl
     assert '<option value="bestuur-2026-12-29" selected>' in nl
     assert "Tue 29 December 20:00" in en
