@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= local
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke clean
+.PHONY: help install run test unit integration contract e2e bench package lint token tokens revoke migrate-cijfers verify-archive clean
 
 help:
 	@echo "make run        start the whole system locally (API :8000, console :8025)"
@@ -17,6 +17,8 @@ help:
 	@echo "make package    chalice package --merge-template infra/template.json into build/"
 	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
 	@echo "make tokens / make revoke ID=...   list / revoke tokens"
+	@echo "make migrate-cijfers [STAGE=...]   one-off: meldpunt counters to the cell key method"
+	@echo "make verify-archive [STAGE=local|dev|prod STACK=...]  check the agenda archive's chain and hashes"
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +69,12 @@ tokens: $(STAMP)
 
 revoke: $(STAMP)
 	$(PY) -m infra.tokens revoke --id "$(ID)" --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+migrate-cijfers: $(STAMP)
+	$(PY) -m infra.migrate_cijfers --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+verify-archive: $(STAMP)
+	$(PY) -m infra.archive_verify --stage $(STAGE) $(if $(STACK),--stack $(STACK))
 
 clean:
 	rm -rf build .local .pytest_cache

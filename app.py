@@ -12,12 +12,15 @@ from chalice import Chalice
 
 from functions import authorizers, http
 from functions.afdeling import routes as afdeling
+from functions.agendas import routes as agendas
 from functions.kalender import routes as kalender
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
 app = Chalice(app_name="bij1-denhaag")
-app.api.binary_types = []  # HTML and JSON only; nothing is base64-encoded
+# Only a PDF upload arrives base64-encoded (API Gateway's binaryMediaTypes); every other body,
+# and every answer (HTML, JSON, Markdown; a PDF is served by a presigned S3 link), stays text.
+app.api.binary_types = ["application/pdf"]
 # Chalice's own answers (415, 405, an unhandled 500) in the app's one error shape
 app.register_middleware(http.unify_chalice_errors, "http")
 
@@ -34,6 +37,9 @@ app.register_blueprint(nieuwsbrief.bp)
 # schedules meldpunt_retentie (daily) and meldpunt_digest (Mondays)
 app.register_blueprint(meldpunt.bp)
 
+# /agendas: board agenda archive (uploads, versions, besloten parts, draft, check, roster),
+# queue consumer agendas_upload_consumer (upload bucket notifications via S3 -> SQS)
+app.register_blueprint(agendas.bp)
 # /kalender (page, .json, .ics feeds, one .ics per occurrence, RSVP, op-afspraak form),
 # changes from scripts, consumer kalender_berichten_consumer,
 # schedules kalender_uitnodigingen and kalender_retentie (daily)

@@ -21,6 +21,7 @@ ENV_KMS_KEY_ID = "KMS_KEY_ID"
 ENV_SIGNUP_QUEUE_URL = "SIGNUP_QUEUE_URL"
 ENV_MELDPUNT_QUEUE_URL = "MELDPUNT_QUEUE_URL"
 ENV_KALENDER_QUEUE_URL = "KALENDER_QUEUE_URL"
+ENV_UPLOAD_BUCKET = "UPLOAD_BUCKET"  # agenda uploads land here first (functions/agendas)
 
 # Mailchimp. The API key is a secret: production reads it from SSM Parameter Store
 # (MAILCHIMP_API_KEY_PARAM); MAILCHIMP_API_KEY is for the local stand-in only.
@@ -76,6 +77,7 @@ class Settings:
     mail_from: str = ""
     kalender_afspraak_email_days: int = 14
     kalender_afspraak_max_days: int = 365
+    upload_bucket: str = ""
     mailchimp_api_key: str = ""
     mailchimp_api_key_param: str = ""
     mailchimp_server: str = "us1"
@@ -107,6 +109,7 @@ class Settings:
             mail_from=env.get(ENV_MAIL_FROM) or _AFDELING.contact_email,
             kalender_afspraak_email_days=_int(env, ENV_KALENDER_AFSPRAAK_EMAIL_DAYS, 14),
             kalender_afspraak_max_days=_int(env, ENV_KALENDER_AFSPRAAK_MAX_DAYS, 365),
+            upload_bucket=env.get(ENV_UPLOAD_BUCKET, ""),
             mailchimp_api_key=env.get(ENV_MAILCHIMP_API_KEY, ""),
             mailchimp_api_key_param=env.get(ENV_MAILCHIMP_API_KEY_PARAM, ""),
             mailchimp_server=env.get(ENV_MAILCHIMP_SERVER, "us1"),

@@ -59,6 +59,22 @@ MAX_NUMBER_DIGITS = 30
 BODY = "_body"  # the key of errors about the request body as a whole
 
 
+# Routes whose bodies are neither form nor JSON (an agenda's Markdown or PDF) name what they
+# take here, keyed by (resource path, method), so a 415 tells the client the right types.
+ACCEPTED_TYPES: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def raw_document(request: Any, max_bytes: int) -> bytes:
+    """The body of a route that takes a whole document (not form or JSON): bytes, at most
+    ``max_bytes`` (413 beyond). Its content type is the route's to check."""
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > max_bytes:
+        raise errors.BadRequest(f"te groot / too large: at most {max_bytes} bytes", status=413)
+    return raw
+
+
 def content_type(headers: Mapping[str, str]) -> str:
     return (headers.get("content-type") or "").split(";")[0].strip().lower()
 
@@ -411,7 +427,10 @@ def unify_chalice_errors(request: Any, get_response: Callable[[Any], Response]) 
         status = response.status_code
         details = None
         if status == 415:
-            details = {BODY: f"gebruik / use Content-Type {FORM} or {JSON}"}
+            ctx = getattr(request, "context", None) or {}
+            types = ACCEPTED_TYPES.get((str(ctx.get("resourcePath") or ""),
+                                        str(ctx.get("httpMethod") or "").upper()), (FORM, JSON))
+            details = {BODY: f"gebruik / use Content-Type {' or '.join(types)}"}
         elif status == 405:
             details = {BODY: "methode / method: " + str(response.headers.get("Allow", ""))}
         kept = {k: v for k, v in response.headers.items() if k.lower() == "allow"}

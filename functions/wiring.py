@@ -22,7 +22,7 @@ def override(**objects: Any) -> None:
 def reset() -> None:
     _overrides.clear()
     for getter in (settings, table, signup_queue, meldpunt_queue, mailchimp, secrets, renderer,
-                   crypto, form_secret):
+                   crypto, form_secret, archive):
         getter.cache_clear()
     for getter in (kalender_queue, mail):
         getter.cache_clear()
@@ -122,3 +122,11 @@ def renderer() -> Any:
     from functions.rendering import default_renderer
 
     return _get("renderer", default_renderer)
+
+
+@lru_cache(maxsize=1)
+def archive() -> Any:
+    """The agenda archive: the upload (staging) bucket and the locked archive bucket."""
+    from functions.adapters.s3 import S3Archive
+
+    return _get("archive", lambda: S3Archive(settings().archive_bucket, settings().upload_bucket))

@@ -39,7 +39,7 @@ def aws(monkeypatch):
 
     with mock_aws():
         env, physical = provision(boto3.client("cloudformation"), boto3.client("sqs"),
-                                  parameters={"MailchimpListId": "test-list"})
+                                  parameters={"MailchimpListId": "test-list"}, s3=boto3.client("s3"))
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("APP_STAGE", "test")

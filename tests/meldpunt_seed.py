@@ -4,11 +4,25 @@ Review, figures, retention and digest are tested on these, independent of the in
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 UTC = timezone.utc
+
+
+def record_key(melding_id: str) -> int:
+    """A seeded report's record key: fixed per id (reproducible), spread like a random one."""
+    return int.from_bytes(hashlib.sha256(melding_id.encode()).digest()[:4], "big")
+
+
+def published(ids: Iterable[str], k: int = 5) -> Any:
+    """What the cell key method publishes for the set of seeded reports with these ids."""
+    from functions.meldpunt.celsleutel import Cel, publish
+
+    ids = list(ids)
+    return publish(Cel(len(ids), sum(record_key(i) for i in ids)), k)
 
 
 def iso(when: datetime) -> str:
@@ -33,6 +47,7 @@ def report_items(melding_id: str, *, created_at: datetime, crypto: Any = None,
         "stadsdeel": stadsdeel, "datum": datum, "maand": datum[:7], "dagdeel": dagdeel,
         "created_at": iso(created_at), "contact_gewenst": heeft_contact,
         "heeft_contact": heeft_contact, "receipt_hash": "0" * 64,
+        "record_key": record_key(melding_id),
         "gsi1pk": "MELDINGEN", "gsi1sk": f"{iso(created_at)}#{melding_id}",
     }
     if beschrijving is not None and crypto is not None:
@@ -61,9 +76,16 @@ def put_report(table: Any, melding_id: str, **kwargs: Any) -> dict[str, Any]:
 def counter_item(month: str, wijk: str, totaal: int, *, cat: dict[str, int] | None = None,
                  grond: dict[str, int] | None = None,
                  dagdeel: dict[str, int] | None = None) -> dict[str, Any]:
-    """``CIJFERS#<month>`` / ``<wijk>`` as the intake keeps it (plain numbers, added up)."""
-    item: dict[str, Any] = {"pk": f"CIJFERS#{month}", "sk": wijk, "totaal": totaal}
+    """``TELLING#<month>`` / ``<wijk>`` as the review keeps it: counts, and beside each the key
+    sum of as many reports (seeded reports ``<month>-<wijk>-<n>``, their keys by record_key)."""
+    item: dict[str, Any] = {"pk": f"TELLING#{month}", "sk": wijk}
+
+    def put(attribute: str, n: int) -> None:
+        item[attribute] = n
+        item["ks#" + attribute] = sum(record_key(f"{month}-{wijk}-{i}") for i in range(n))
+
+    put("totaal", totaal)
     for prefix, counts in (("cat", cat), ("grond", grond), ("dagdeel", dagdeel)):
         for code, n in (counts or {}).items():
-            item[f"{prefix}#{code}"] = n
+            put(f"{prefix}#{code}", n)
     return item

@@ -6,8 +6,9 @@ and by wijk, and a link to the review endpoint. Never any report text or contact
 the digest is built from a handful of report fields (status, wijk, created_at) only.
 
 The audience chose the interest themselves on the public signup form, so the counts follow
-the rules of the public figures: small-cell suppression with k, primary and secondary
-(functions.meldpunt.suppressie), over the total, the statuses and the wijken.
+the rules of the public figures: the cell key method (functions.meldpunt.celsleutel), over
+the total, the statuses and the wijken. Unlike the public figures it counts reports not yet
+reviewed: it is the werkgroep's prompt to review them (docs/decisions/010).
 
 Idempotent per ISO week (title ``meldpunt-digest-<YYYY>-W<ww>``):
 1. ``DIGEST#meldpunt`` / ``RUN#<week>`` is written first (conditional put) with the period
@@ -27,9 +28,9 @@ from functions.adapters.dynamo import Table, TxUpdate
 from functions.config import WERKGROEP_INTEREST_NAMES
 from functions.errors import AlreadyExists
 from functions.logs import log_event
-from functions.meldpunt import opties
-from functions.meldpunt.review import GSI_PK, STATUSSEN
-from functions.meldpunt.suppressie import Sum, marker, publish, suppress
+from functions.meldpunt import opties, telling
+from functions.meldpunt.celsleutel import D, Cel, marker, publish
+from functions.meldpunt.review import GEANNULEERD, GSI_PK, STATUSSEN
 
 PK = "DIGEST#meldpunt"
 INTEREST = WERKGROEP_INTEREST_NAMES["politieke-agenda"]
@@ -54,11 +55,12 @@ def title_for(week: str) -> str:
     return f"meldpunt-digest-{week}"
 
 
-def count(table: Table, since: str, until: str) -> tuple[dict[str, int], dict[str, int]]:
-    """(per status, per wijk) of the reports received in [since, until); withdrawn ones not."""
+def count(table: Table, since: str, until: str) -> tuple[dict[str, Cel], dict[str, Cel]]:
+    """(per status, per wijk) of the reports received in [since, until), each a count with
+    its reports' key sum (the cell key method); withdrawn and cancelled ones not."""
     since_t, until_t = _time(since), _time(until)
-    per_status = {s: 0 for s in STATUSSEN}
-    per_wijk: dict[str, int] = {}
+    per_status = {s: Cel() for s in STATUSSEN if s != GEANNULEERD}
+    per_wijk: dict[str, Cel] = {}
     start = None
     while True:
         items, last = table.query(GSI_PK, index="gsi1", limit=100, start_after=start,
@@ -67,43 +69,36 @@ def count(table: Table, since: str, until: str) -> tuple[dict[str, int], dict[st
             created = _time(item["created_at"])
             if created < since_t:
                 return per_status, per_wijk
-            if created >= until_t or item.get("sk") != "MELDING" or item.get("withdrawn_at"):
+            status = opties.status_van(item)
+            if created >= until_t or item.get("sk") != "MELDING" or status not in per_status:
                 continue
-            status = item.get("status", "nieuw")
-            per_status[status] = per_status.get(status, 0) + 1
+            one = Cel(1, int(item.get(telling.RECORD_KEY) or 0))
+            per_status[status] = per_status[status] + one
             wijk = item.get("wijk") or opties.WIJK_ONBEKEND
-            per_wijk[wijk] = per_wijk.get(wijk, 0) + 1
+            per_wijk[wijk] = per_wijk.get(wijk, Cel()) + one
         if not last:
             return per_status, per_wijk
         start = last
 
 
-def overview(per_status: Mapping[str, int], per_wijk: Mapping[str, int], k: int) -> dict[str, Any]:
-    """The counts as they may be mailed: suppressed like the public figures."""
-    values: dict[tuple, int] = {("totaal",): sum(per_status.values())}
-    values.update({("status", s): n for s, n in per_status.items()})
-    values.update({("wijk", w): n for w, n in per_wijk.items()})
-    sums = [Sum(("totaal",), tuple(("status", s) for s in per_status)),
-            Sum(("totaal",), tuple(("wijk", w) for w in per_wijk))]
-    if sum(per_wijk.values()) != values[("totaal",)]:  # pragma: no cover - counted together
-        raise ValueError("wijk counts do not add up to the total")
-    # a count per workflow status identifies nobody; it is hidden only to protect the total
-    hidden = suppress(values, sums, k, exempt=[("status", s) for s in per_status])
-    shown = publish(values, hidden, k)
+def overview(per_status: Mapping[str, Cel], per_wijk: Mapping[str, Cel], k: int) -> dict[str, Any]:
+    """The counts as they may be mailed: through the cell key method, like the public figures
+    (the werkgroep's interest is open to anyone who signs up)."""
+    totaal = sum(per_status.values(), Cel())
     names = {w.code: w for w in opties.wijken()}
     sd_names = {s.code: s.naam for s in opties.stadsdelen()}
     wijken = []
     for code in sorted(per_wijk, key=lambda c: (c not in names, sd_names.get(
             names[c].stadsdeel, "") if c in names else "", names[c].naam if c in names else c)):
-        if per_wijk[code] == 0:
+        if per_wijk[code].n == 0:
             continue
         if code in names:
             label = f"{names[code].naam} ({sd_names.get(names[code].stadsdeel, '')})"
         else:
             label = "Onbekend"
-        wijken.append({"code": code, "naam": label, "aantal": shown[("wijk", code)]})
-    return {"k": k, "marker": marker(k), "totaal": shown[("totaal",)],
-            "per_status": [{"status": s, "aantal": shown[("status", s)]} for s in per_status],
+        wijken.append({"code": code, "naam": label, "aantal": publish(per_wijk[code], k)})
+    return {"k": k, "marker": marker(k), "max_afwijking": D, "totaal": publish(totaal, k),
+            "per_status": [{"status": s, "aantal": publish(c, k)} for s, c in per_status.items()],
             "per_wijk": wijken}
 
 
@@ -112,7 +107,7 @@ def render(renderer: Any, week: str, since: str, until: str, summary: Mapping[st
     """Subject, preview, HTML and plain text of the campaign."""
     t = renderer.catalogs.gettext
     context = {"week": week, "van": _label(since), "tot": _label(until), "overzicht": summary,
-               "review_url": review_url, "kmin1": summary["k"] - 1}
+               "review_url": review_url}
     return {"subject": t(LANG, "meldpunt_digest.onderwerp", aantal=summary["totaal"], week=week),
             "preview_text": t(LANG, "meldpunt_digest.voorvertoning"),
             "html": renderer.render("meldpunt/digest.html", LANG, **context),

@@ -3,9 +3,10 @@
 The API side (:func:`ontvang`) encrypts the description and the contact details with
 KMS *before* enqueueing, so plaintext never sits in SQS or its dead-letter queue; the
 receipt code is returned only after the queue accepted the message. The consumer side
-(:func:`bewaar`) writes report, contact, receipt, history and counter increments in one
+(:func:`bewaar`) writes report, contact, receipt and history in one
 DynamoDB transaction conditioned on the report's absence: a redelivered message
-changes nothing and counts once. Item layouts: ``docs/data-model.md``.
+changes nothing. A stored report is not yet in the figures: it counts once the werkgroep
+has reviewed it (functions.meldpunt.telling). Item layouts: ``docs/data-model.md``.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxPut
+from functions.adapters.dynamo import TransactionConditionFailed, TxPut
 from functions.errors import AlreadyExists, TooEarly, ValidationError
 from functions.logs import log_event
-from functions.meldpunt import formtoken, ontvangstcode, opties, validatie
+from functions.meldpunt import formtoken, ontvangstcode, opties, telling, validatie
 
 MESSAGE_KIND = "meldpunt.melding"
 MESSAGE_VERSION = 1
@@ -177,17 +178,6 @@ def _spam(reason: str, now: datetime, table: Any) -> Ontvangen:
 
 # --- consumer -------------------------------------------------------------------------------
 
-UIT_CIJFERS = "uit_cijfers_at"  # set once a report left the figures (withdrawn or cancelled)
-
-
-def tellers(report: Mapping[str, Any], n: int = 1) -> dict[str, int]:
-    """The counter attributes one report adds to ``CIJFERS#<maand>`` / ``<wijk>`` (n = -1 removes)."""
-    counts = {"totaal": n, f"dagdeel#{report['dagdeel']}": n}
-    counts.update({f"cat#{c}": n for c in report.get("categorieen") or []})
-    counts.update({f"grond#{g}": n for g in report.get("gronden") or []})
-    return counts
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -235,6 +225,8 @@ def bewaar(message: Mapping[str, Any], table: Any, *, text_max_days: int,
         "contact_gewenst": bool(m.get("contact_gewenst")),
         "heeft_contact": bool(m.get("contact_enc")),
         "receipt_hash": m["receipt_hash"],
+        # the cell key method's secret key; the report counts only once reviewed (telling)
+        telling.RECORD_KEY: telling.new_record_key(),
         "gsi1pk": "MELDINGEN",
         "gsi1sk": f"{m['created_at']}#{melding_id}",
         "expires_at": int((created + timedelta(days=text_max_days + TTL_GRACE_DAYS)).timestamp()),
@@ -249,7 +241,6 @@ def bewaar(message: Mapping[str, Any], table: Any, *, text_max_days: int,
         TxPut({"pk": f"ONTVANGST#{m['receipt_hash']}", "sk": "ONTVANGST", "melding_id": melding_id}),
         TxPut({"pk": pk, "sk": f"HIST#{m['created_at']}#0", "at": m["created_at"], "who": "melder",
                "action": "created", "to": opties.STATUS_NIEUW}),
-        TxAdd(f"CIJFERS#{report['maand']}", report["wijk"], tellers(report)),
     ]
     try:
         table.transact_write(actions)

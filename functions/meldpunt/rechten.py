@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from functions.adapters.dynamo import TransactionConditionFailed, TxAdd, TxCheck, TxDelete, TxPut, TxUpdate
+from functions.adapters.dynamo import TransactionConditionFailed, TxCheck, TxDelete, TxPut, TxUpdate
 from functions.logs import log_event
-from functions.meldpunt import ontvangstcode, opties
-from functions.meldpunt.intake import UIT_CIJFERS, tellers
+from functions.meldpunt import ontvangstcode, opties, telling
 
 INGETROKKEN = opties.STATUS_INGETROKKEN
 ONBEKEND = "onbekend"
@@ -45,7 +44,7 @@ def status(code: str, table: Any) -> str:
 
 def _decoy_actions() -> list[Any]:
     pk = f"MELDING#{DECOY_ID}"
-    return [TxCheck(pk, "MELDING"), TxCheck(pk, "CONTACT"), TxCheck("CIJFERS#0000-00", "onbekend"),
+    return [TxCheck(pk, "MELDING"), TxCheck(pk, "CONTACT"), TxCheck("TELLING#0000-00", "onbekend"),
             TxCheck(pk, "HIST#decoy")]
 
 
@@ -81,21 +80,24 @@ def _withdrawal(report: dict[str, Any], now: datetime) -> list[Any]:
     """The one transaction of a withdrawal (four actions, like the decoy's)."""
     pk = report["pk"]
     at = _iso(now)
-    counted = not report.get(UIT_CIJFERS)
     changes = {"withdrawn_at": at, "status": INGETROKKEN,
                "text_deleted_at": report.get("text_deleted_at") or at,
                "heeft_contact": False, "contact_gewenst": False}
     if report.get("heeft_contact") and not report.get("contact_deleted_at"):
         changes["contact_deleted_at"] = at
-    counters = f"CIJFERS#{report['maand']}"
-    if counted:
-        changes[UIT_CIJFERS] = at
+    unless: tuple[str, ...] = ("withdrawn_at",)
+    if telling.counted(report):
+        changes[telling.UIT] = at
+        unless += (telling.UIT,)  # the review did not cancel it meanwhile
+        figures = telling.eruit(report)
+    else:
+        if not report.get(telling.IN):
+            unless += (telling.IN,)  # the review did not count it meanwhile
+        figures = TxCheck(f"ONTVANGST#{report['receipt_hash']}", "ONTVANGST", exists=True)
     return [
-        TxUpdate(pk, "MELDING", set=changes, remove=("beschrijving_enc",),
-                 unless=("withdrawn_at", UIT_CIJFERS) if counted else ("withdrawn_at",)),
+        TxUpdate(pk, "MELDING", set=changes, remove=("beschrijving_enc",), unless=unless),
         TxDelete(pk, "CONTACT"),
-        TxAdd(counters, report["wijk"], tellers(report, -1)) if counted
-        else TxCheck(counters, report["wijk"], exists=True),
+        figures,
         # <n> = microseconds: never the "0" of the created entry, even within the same second
         TxPut({"pk": pk, "sk": f"HIST#{at}#{now.microsecond:06d}", "at": at, "who": "melder",
                "action": "withdrawn", "from": report.get("status")}),

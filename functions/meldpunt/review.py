@@ -26,16 +26,16 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from functions import fields as kinds
-from functions.adapters.dynamo import Table, TransactionConditionFailed, TxAdd, TxPut, TxUpdate
+from functions.adapters.dynamo import Table, TransactionConditionFailed, TxPut, TxUpdate
 from functions.errors import Conflict, NotFound, ValidationError
 from functions.logs import log_event
-from functions.meldpunt import opties
-from functions.meldpunt.intake import UIT_CIJFERS, tellers
+from functions.meldpunt import opties, telling
 
 STATUSSEN = ("nieuw", "in_behandeling", "afgehandeld", "geannuleerd")
 # what the list can be filtered on: the review's statuses and the reporter's withdrawal
 FILTER_STATUSSEN = STATUSSEN + (opties.STATUS_INGETROKKEN,)
 GEANNULEERD = "geannuleerd"
+IN_BEHANDELING = "in_behandeling"
 EINDSTATUSSEN = frozenset({"afgehandeld", GEANNULEERD})
 OVERGANGEN: Mapping[str, frozenset[str]] = {
     "nieuw": frozenset({"in_behandeling", "geannuleerd"}),
@@ -296,12 +296,21 @@ def change_status(table: Table, melding_id: str, new: str, notitie: str,
                    "role": role}, if_new=True)
     unless: tuple[str, ...] = ("withdrawn_at",)
     after: list[Any] = []
-    if new == GEANNULEERD and not item.get(UIT_CIJFERS):
+    if new == IN_BEHANDELING and not item.get(telling.IN):
+        # reviewed: from now on the report counts in the figures, exactly once
+        if item.get(telling.RECORD_KEY) is None:  # stored before reports had one
+            item = {**item, telling.RECORD_KEY: telling.new_record_key()}
+            changes[telling.RECORD_KEY] = item[telling.RECORD_KEY]
+            unless += (telling.RECORD_KEY,)
+        changes[telling.IN] = at
+        unless += (telling.IN,)
+        after.append(telling.erin(item))
+    elif new == GEANNULEERD and telling.counted(item):
         # a cancelled report (a duplicate, a test, abuse) leaves the figures, exactly once:
-        # withdrawal sets the same marker and decrements only when it is absent
-        changes[UIT_CIJFERS] = at
-        unless += (UIT_CIJFERS,)
-        after.append(TxAdd(f"CIJFERS#{item['maand']}", item["wijk"], tellers(item, -1)))
+        # withdrawal sets the same marker and takes it out only when it is absent
+        changes[telling.UIT] = at
+        unless += (telling.UIT,)
+        after.append(telling.eruit(item))
     # SET only these attributes, and only while the report exists and is not withdrawn
     update = TxUpdate(pk, "MELDING", set=changes, unless=unless)
     try:

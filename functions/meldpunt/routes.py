@@ -131,7 +131,7 @@ def meldpunt_melding_contact(melding_id):
 @handles_json_errors
 def meldpunt_cijfers_json():
     from functions.meldpunt import cijfers
-    data = cijfers.publiceer(http.query(bp.current_request), wiring.table(),
+    data = cijfers.publiceer(http.query(bp.current_request, cijfers.QUERY), wiring.table(),
                              wiring.settings().meldpunt_k, cijfers.vandaag())
     return http.json_response(data, headers=cijfers.CACHE_HEADERS)
 
@@ -140,11 +140,11 @@ def meldpunt_cijfers_json():
 @handles_errors
 def meldpunt_cijfers_pagina():
     from functions.meldpunt import cijfers
-    request, lang = bp.current_request, web.language(bp.current_request)
-    data = cijfers.publiceer(http.query(request), wiring.table(), wiring.settings().meldpunt_k,
-                             cijfers.vandaag())
+    request, lang, today = bp.current_request, web.language(bp.current_request), cijfers.vandaag()
+    data = cijfers.publiceer(http.query(request, cijfers.QUERY), wiring.table(),
+                             wiring.settings().meldpunt_k, today)
     return web.page(request, "meldpunt/cijfers.html", lang=lang,
-                    **cijfers.page_context(data, wiring.renderer().catalogs, lang))
+                    **cijfers.page_context(data, wiring.renderer().catalogs, lang, today))
 
 
 @bp.schedule("cron(15 3 * * ? *)")

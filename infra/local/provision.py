@@ -16,8 +16,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.json"
 STACK_NAME = "bij1-local"
-# moto's CloudFormation cannot create these; they change nothing a local run can observe.
-UNSUPPORTED_LOCALLY = {"AWS::S3::BucketPolicy"}
+# moto's CloudFormation cannot create these; they change nothing a local run can observe
+# (moto checks no bucket or queue policy).
+UNSUPPORTED_LOCALLY = {"AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"}
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
@@ -26,8 +27,16 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
 
 def local_template(template: dict[str, Any]) -> dict[str, Any]:
     """The part of the merge template moto can create: typed resources and parameters."""
-    resources = {name: res for name, res in template["Resources"].items()
+    resources = {name: dict(res) for name, res in template["Resources"].items()
                  if "Type" in res and res["Type"] not in UNSUPPORTED_LOCALLY}
+    for res in resources.values():  # a DependsOn on a resource left out would fail the stack
+        depends = res.get("DependsOn")
+        if depends is not None:
+            kept = [d for d in ([depends] if isinstance(depends, str) else depends) if d in resources]
+            if kept:
+                res["DependsOn"] = kept
+            else:
+                res.pop("DependsOn")
     return {"AWSTemplateFormatVersion": "2010-09-09",
             "Parameters": template.get("Parameters", {}), "Resources": resources}
 
@@ -47,10 +56,12 @@ def queue_logical_ids(template: dict[str, Any]) -> dict[str, str]:
 
 def provision(cloudformation: Any, sqs: Any, parameters: dict[str, str],
               template: dict[str, Any] | None = None,
-              stack_name: str = STACK_NAME) -> tuple[dict[str, str], dict[str, str]]:
+              stack_name: str = STACK_NAME, s3: Any = None) -> tuple[dict[str, str], dict[str, str]]:
     """Create the stack in moto; return (environment for the functions, logical id -> physical id).
 
-    Queue physical ids are given as the queue URLs of the endpoint in use.
+    Queue physical ids are given as the queue URLs of the endpoint in use. The bucket
+    properties moto's CloudFormation ignores are applied afterwards from the same template
+    (:func:`configure_buckets`).
     """
     template = template or load_template()
     cloudformation.create_stack(
@@ -68,6 +79,11 @@ def provision(cloudformation: Any, sqs: Any, parameters: dict[str, str],
         if res["ResourceType"] == "AWS::SQS::Queue":
             pid = sqs.get_queue_url(QueueName=pid.rsplit("/", 1)[-1])["QueueUrl"]
         physical[res["LogicalResourceId"]] = pid
+    if s3 is None:  # the same endpoint and region as the SQS client given
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=sqs.meta.endpoint_url, region_name=sqs.meta.region_name)
+    configure_buckets(s3, sqs, template, physical)
     defaults = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
     values = {**defaults, **parameters, **physical}
     env = {}
@@ -80,3 +96,38 @@ def provision(cloudformation: Any, sqs: Any, parameters: dict[str, str],
         else:
             raise ValueError(f"{name}: only literal values and Ref are supported in Globals ({value})")
     return env, physical
+
+
+def configure_buckets(s3: Any, sqs: Any, template: dict[str, Any], physical: dict[str, str]) -> None:
+    """What moto's CloudFormation creates a bucket without, from the template's own bucket
+    properties: versioning, the Object Lock default retention, and the notification to a
+    queue (``QueueConfigurations``; S3 then sends the queue its ``s3:TestEvent``, as in AWS).
+    Lifecycle rules are not applied: moto never expires objects anyway."""
+    for name, res in template["Resources"].items():
+        if res.get("Type") != "AWS::S3::Bucket" or name not in physical:
+            continue
+        bucket, props = physical[name], res.get("Properties", {})
+        if props.get("VersioningConfiguration") or props.get("ObjectLockEnabled"):
+            status = (props.get("VersioningConfiguration") or {}).get("Status", "Enabled")
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+        if props.get("ObjectLockConfiguration"):
+            s3.put_object_lock_configuration(Bucket=bucket,
+                                             ObjectLockConfiguration=props["ObjectLockConfiguration"])
+        queues = (props.get("NotificationConfiguration") or {}).get("QueueConfigurations") or []
+        if queues:
+            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+                "QueueConfigurations": [_queue_configuration(q, sqs, physical) for q in queues]})
+
+
+def _queue_configuration(cfn: dict[str, Any], sqs: Any, physical: dict[str, str]) -> dict[str, Any]:
+    """One CloudFormation ``QueueConfiguration`` in the S3 API's shape."""
+    queue = cfn["Queue"]
+    if not (isinstance(queue, dict) and "Fn::GetAtt" in queue and queue["Fn::GetAtt"][1] == "Arn"):
+        raise ValueError(f"QueueConfigurations: only {{'Fn::GetAtt': [<Queue>, 'Arn']}} is supported ({queue})")
+    url = physical[queue["Fn::GetAtt"][0]]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    out: dict[str, Any] = {"QueueArn": arn, "Events": [cfn["Event"]]}
+    rules = ((cfn.get("Filter") or {}).get("S3Key") or {}).get("Rules")
+    if rules:
+        out["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+    return out

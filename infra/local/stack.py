@@ -248,7 +248,7 @@ class LocalStack:
         env, self.physical = provisioning.provision(
             self._client("cloudformation"), self._sqs,
             parameters={"MailchimpListId": self.standin.list_id, "MailchimpServer": MAILCHIMP_SERVER},
-            template=self.template)
+            template=self.template, s3=self._client("s3"))
         self._provisioned_env = env
 
     def _chalice_config(self) -> Any:

@@ -31,8 +31,17 @@ def submit_and_store(client, aws, fields=None) -> tuple[str, str]:
 
 
 def counters(aws, maand: str, wijk: str = "WK051830") -> dict:
-    item = get_item(aws, f"CIJFERS#{maand}", wijk) or {}
-    return {k: int(v) for k, v in item.items() if k not in ("pk", "sk")}
+    """The counts (not the key sums) of one counter item."""
+    item = get_item(aws, f"TELLING#{maand}", wijk) or {}
+    return {k: int(v) for k, v in item.items() if k not in ("pk", "sk") and not k.startswith("ks#")}
+
+
+def reviewed(melding_id: str) -> None:
+    """The werkgroep takes the report in hand: from then on it counts."""
+    from functions.meldpunt import review
+
+    review.change_status(wiring.table(), melding_id, "in_behandeling", "",
+                         {"name": "nadine", "role": "politieke-agenda"}, datetime.now(timezone.utc))
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -260,6 +269,8 @@ def test_the_consumer_stores_report_contact_receipt_history_and_counters(client,
     assert get_item(aws, f"ONTVANGST#{ontvangstcode.hash_van(code)}", "ONTVANGST")["melding_id"] == melding_id
     history = [i for i in table_items(aws) if i["pk"] == f"MELDING#{melding_id}" and i["sk"].startswith("HIST#")]
     assert [h["action"] for h in history] == ["created"]
+    assert counters(aws, maand) == {}  # not counted before the werkgroep has reviewed it
+    reviewed(melding_id)
     assert counters(aws, maand) == {"totaal": 1, "cat#nafluiten": 1, "cat#achtervolgen": 1,
                                     "grond#seksisme": 1, "dagdeel#avond": 1}
 
@@ -272,6 +283,7 @@ def test_a_duplicate_delivery_stores_one_report_and_counts_once(client, aws):
     assert deliver(client, [message["Body"]]) == {"batchItemFailures": []}
     reports = [i for i in table_items(aws) if i["sk"] == "MELDING"]
     assert len(reports) == 1
+    reviewed(reports[0]["id"])
     assert counters(aws, valid_fields()["datum"][:7])["totaal"] == 1
 
 
@@ -387,6 +399,7 @@ def test_a_wrong_code_does_the_same_dynamodb_work_as_a_right_one(client, aws):
 
 def test_withdrawal_removes_text_and_contact_and_takes_the_report_out_of_the_figures(client, aws):
     code, melding_id = submit_and_store(client, aws, with_contact())
+    reviewed(melding_id)
     maand = valid_fields()["datum"][:7]
     assert counters(aws, maand)["totaal"] == 1
     page = client.http.get("/meldpunt/intrekken?lang=en")
@@ -401,14 +414,16 @@ def test_withdrawal_removes_text_and_contact_and_takes_the_report_out_of_the_fig
     assert get_item(aws, f"MELDING#{melding_id}", "CONTACT") is None
     assert set(counters(aws, maand).values()) == {0}
     actions = [i["action"] for i in table_items(aws) if i["sk"].startswith("HIST#")]
-    assert sorted(actions) == ["created", "withdrawn"]
+    assert sorted(actions) == ["created", "status", "withdrawn"]
     assert client.http.get(f"/meldpunt/status?code={code}",
                            headers={"accept": "application/json"}).json_body == {"status": "ingetrokken"}
 
 
 def test_withdrawing_twice_takes_the_report_out_of_the_figures_once(client, aws):
-    code, _ = submit_and_store(client, aws)
-    submit_and_store(client, aws)  # a second report in the same wijk and month
+    code, first = submit_and_store(client, aws)
+    _, second = submit_and_store(client, aws)  # a second report in the same wijk and month
+    reviewed(first)
+    reviewed(second)
     maand = valid_fields()["datum"][:7]
     assert counters(aws, maand)["totaal"] == 2
     for _ in range(2):

@@ -46,8 +46,20 @@ def store_all(fakes) -> list[str]:
 
 
 def counters(table: FakeTable, maand="2026-11", wijk="WK051829") -> dict:
-    return {k: v for k, v in (table.items.get((f"CIJFERS#{maand}", wijk)) or {}).items()
-            if k not in ("pk", "sk")}
+    """The counts (not the key sums) of one counter item; {} when nothing was ever counted."""
+    return {k: v for k, v in (table.items.get((f"TELLING#{maand}", wijk)) or {}).items()
+            if k not in ("pk", "sk") and not k.startswith("ks#")}
+
+
+def total(table: FakeTable) -> int:
+    return counters(table).get("totaal", 0)
+
+
+def review_all(fakes, to="in_behandeling") -> None:
+    from functions.meldpunt import review
+
+    for melding_id in dict.fromkeys(m["id"] for m in fakes[0].sent):
+        review.change_status(fakes[2], melding_id, to, "", REVIEWER, NOW)
 
 
 def test_the_queue_message_holds_codes_and_ciphertexts_only(fakes):
@@ -123,8 +135,9 @@ def test_the_same_form_sent_twice_gets_the_same_code_and_is_stored_once(fakes):
     assert first == second
     assert len({m["id"] for m in fakes[0].sent}) == 1  # queued twice, under one report id
     assert sorted(store_all(fakes)) == ["duplicate", "stored"]
-    assert counters(fakes[2])["totaal"] == 1
     assert rechten.status(first, fakes[2]) == "nieuw"
+    review_all(fakes)
+    assert total(fakes[2]) == 1
 
 
 def test_an_encryption_outage_queues_nothing(fakes):
@@ -176,7 +189,7 @@ def test_an_expired_token_is_a_validation_error_not_spam(fakes):
     assert exc.value.errors == {"token": intake.TOKEN_FOUT}
 
 
-def test_storing_writes_report_contact_receipt_history_and_counters(fakes):
+def test_storing_writes_report_contact_receipt_and_history_but_counts_nothing_yet(fakes):
     code = accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
     assert store_all(fakes) == ["stored"]
     table = fakes[2]
@@ -190,8 +203,30 @@ def test_storing_writes_report_contact_receipt_history_and_counters(fakes):
     assert receipt == {"pk": receipt["pk"], "sk": "ONTVANGST", "melding_id": melding_id}
     history = [k for k in table.items if k[0] == f"MELDING#{melding_id}" and k[1].startswith("HIST#")]
     assert len(history) == 1 and table.items[history[0]]["action"] == "created"
+    assert 0 <= report["record_key"] < 2 ** 32
+    assert counters(table) == {}  # a report counts once the werkgroep has reviewed it
+
+
+def test_a_reviewed_report_counts_with_its_record_key_beside_every_count(fakes):
+    accept(form(), fakes)
+    store_all(fakes)
+    review_all(fakes)
+    table = fakes[2]
+    key = next(i for i in table.items.values() if i.get("sk") == "MELDING")["record_key"]
+    item = table.items[("TELLING#2026-11", "WK051829")]
     assert counters(table) == {"totaal": 1, "cat#achtervolgen": 1, "cat#intimideren": 1,
                                "grond#racisme": 1, "dagdeel#nacht": 1}
+    assert {a: item["ks#" + a] for a in counters(table)} == {a: key for a in counters(table)}
+    # closing it keeps it counted; nothing counts twice
+    review_all(fakes, "afgehandeld")
+    assert total(table) == 1
+
+
+def test_a_report_cancelled_before_review_never_counts(fakes):
+    accept(form(), fakes)
+    store_all(fakes)
+    review_all(fakes, "geannuleerd")
+    assert total(fakes[2]) == 0
 
 
 def test_a_redelivered_message_stores_one_report_and_counts_once(fakes):
@@ -199,7 +234,8 @@ def test_a_redelivered_message_stores_one_report_and_counts_once(fakes):
     queue, _, table = fakes
     queue.sent.append(dict(queue.sent[0]))
     assert store_all(fakes) == ["stored", "duplicate"]
-    assert counters(table)["totaal"] == 1
+    review_all(fakes)
+    assert total(table) == 1
     assert len([k for k in table.items if k[1] == "MELDING"]) == 1
 
 
@@ -220,6 +256,8 @@ def test_status_by_code_and_unknown_codes(fakes):
 def test_withdrawal_deletes_text_and_contact_and_leaves_the_figures_once(fakes):
     code = accept(form(contact_gewenst="ja", contact_email=EMAIL), fakes)
     store_all(fakes)
+    review_all(fakes)
+    assert total(fakes[2]) == 1
     table = fakes[2]
     melding_id = fakes[0].sent[0]["id"]
     assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
@@ -328,6 +366,7 @@ def test_a_cancelled_report_leaves_the_figures_and_a_later_withdrawal_does_not_c
     code = accept(form(), fakes)
     accept(form(), fakes)
     store_all(fakes)
+    review_all(fakes)
     table = fakes[2]
     assert counters(table)["totaal"] == 2
     melding_id = fakes[0].sent[0]["id"]
@@ -344,6 +383,7 @@ def test_a_withdrawn_report_cannot_be_cancelled_into_a_second_decrement(fakes):
 
     code = accept(form(), fakes)
     store_all(fakes)
+    review_all(fakes)
     table = fakes[2]
     rechten.trek_in(code, table, NOW)
     with pytest.raises(Conflict):
@@ -356,6 +396,7 @@ def test_a_cancellation_between_reading_and_writing_a_withdrawal_is_not_counted_
 
     code = accept(form(), fakes)
     store_all(fakes)
+    review_all(fakes)
     melding_id = fakes[0].sent[0]["id"]
 
     class CancelsFirst(FakeTable):
@@ -377,3 +418,30 @@ def test_a_cancellation_between_reading_and_writing_a_withdrawal_is_not_counted_
     assert counters(table)["totaal"] == 0
     report = table.items[(f"MELDING#{melding_id}", "MELDING")]
     assert report["withdrawn_at"] and report["status"] == rechten.INGETROKKEN
+
+
+def test_a_review_between_reading_and_writing_a_withdrawal_is_not_counted(fakes):
+    from functions.meldpunt import review
+
+    code = accept(form(), fakes)
+    store_all(fakes)
+    melding_id = fakes[0].sent[0]["id"]
+
+    class ReviewsFirst(FakeTable):
+        """The reviewer takes the report in hand just before the withdrawal's first write."""
+
+        def __init__(self, items):
+            super().__init__()
+            self.items = items
+            self.raced = False
+
+        def transact_write(self, actions):
+            if not self.raced:
+                self.raced = True
+                review.change_status(self, melding_id, "in_behandeling", "", REVIEWER, NOW)
+            return super().transact_write(actions)
+
+    table = ReviewsFirst(fakes[2].items)
+    assert rechten.trek_in(code, table, NOW) == rechten.INGETROKKEN
+    # counted by the review, then taken out by the withdrawal: once each
+    assert counters(table)["totaal"] == 0

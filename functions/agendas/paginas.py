@@ -1,0 +1,144 @@
+"""Entry points of the agenda archive: request -> one service call -> response.
+
+Light at import time (each Lambda of the app imports its routes module): the services, the
+Markdown renderer and jinja2 load inside the functions.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from chalice import Response
+
+from functions import auth, http, web, wiring
+
+MAX_DIRECT_BODY = 4 * 1024 * 1024  # the largest direct upload (a PDF); Markdown has its own limit
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _answer(request: Any, template: str, data: dict[str, Any], **context: Any) -> Response:
+    if http.wants_html(request):
+        return web.page(request, template, data=data, **context)
+    return http.json_response(data)
+
+
+# --- public ------------------------------------------------------------------------------------
+
+def lijst(request: Any) -> Response:
+    from functions.agendas import archief
+
+    data = archief.lijst(wiring.table(), http.query(request, ["jaar"]).get("jaar"))
+    return _answer(request, "agendas/lijst.html", data)
+
+
+def document(request: Any, datum: str, stuk: str) -> Response:
+    from functions.agendas import archief
+
+    versie = http.query(request, ["versie"]).get("versie")
+    return _answer(request, "agendas/stuk.html", archief.document(wiring.table(), datum, stuk, versie),
+                   volledig=False)
+
+
+def versies(request: Any, datum: str) -> Response:
+    from functions.agendas import archief
+
+    return _answer(request, "agendas/versies.html", archief.versies(wiring.table(), datum))
+
+
+def bestand(request: Any, datum: str) -> Response:
+    from functions.agendas import archief
+
+    q = http.query(request, ["stuk", "versie"])
+    found = archief.bestand(wiring.table(), wiring.archive(), datum, q.get("stuk") or "agenda",
+                            q.get("versie"))
+    if "url" in found:
+        return Response(body="", status_code=302, headers={"Location": found["url"], "Cache-Control": "no-store"})
+    return http.text_response(found["markdown"], "text/markdown; charset=utf-8", headers={
+        "Content-Disposition": f'inline; filename="{found["bestandsnaam"]}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+def feed(request: Any) -> Response:
+    from functions.agendas import archief
+
+    entries = archief.recent(wiring.table())
+    base = wiring.settings().public_base_url
+    body = wiring.renderer().render("agendas/feed.xml", "nl", entries=entries, base=base,
+                                    updated=entries[0]["vastgelegd_op"] if entries else "2000-01-01T00:00:00Z")
+    return http.text_response(body, "application/atom+xml; charset=utf-8",
+                              headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"})
+
+
+# --- bestuur -----------------------------------------------------------------------------------
+
+def upload(request: Any, datum: str, stuk: str) -> Response:
+    from functions.agendas import archief
+
+    body = http.raw_document(request, MAX_DIRECT_BODY)
+    receipt = archief.ontvang(wiring.table(), wiring.archive(), datum_raw=datum, stuk=stuk, body=body,
+                              headers=request.headers, query=http.query(request, ["openbaar", "titel"]),
+                              principal=auth.principal_of(request), now=_now())
+    return http.json_response(receipt, status=202)
+
+
+def upload_aanvragen(request: Any, datum: str) -> Response:
+    from functions.agendas import archief
+
+    form = http.parse_body(request, archief.UPLOAD_FIELDS, max_bytes=4096)
+    receipt = archief.upload_aanvragen(wiring.table(), wiring.archive(), datum_raw=datum, form=form,
+                                       principal=auth.principal_of(request), now=_now())
+    return http.json_response(receipt, status=201)
+
+
+def upload_status(datum: str, upload_id: str) -> Response:
+    from functions.agendas import archief
+
+    return http.json_response(archief.upload_status(wiring.table(), datum, upload_id))
+
+
+def verwerk(message: dict[str, Any]) -> Any:
+    """The upload consumer's record handler (one SQS message = one S3 event)."""
+    from functions.agendas import archief
+
+    return archief.verwerk_bericht(message, wiring.table(), wiring.archive(), _now())
+
+
+def volledig(request: Any, datum: str) -> Response:
+    from functions.agendas import archief
+
+    q = http.query(request, ["stuk", "versie"])
+    data = archief.volledig(wiring.table(), wiring.archive(), datum, q.get("stuk") or "agenda", q.get("versie"))
+    return _answer(request, "agendas/stuk.html", data, volledig=True)
+
+
+def concept(request: Any, datum: str) -> Response:
+    from functions import afdeling
+    from functions.agendas import concept as drafts
+    from functions.agendas import stukken
+
+    if request.raw_body:
+        http.parse_body(request, {}, max_bytes=1024)  # takes no fields: no body, or {}
+    settings = wiring.settings()
+    ctx = drafts.context(wiring.table(), stukken.parse_datum(datum), _now(), base_url=settings.public_base_url,
+                         meldpunt_k=settings.meldpunt_k, afdeling=afdeling.current())
+    text = drafts.maak(wiring.renderer(), ctx)
+    if "application/json" in (request.headers.get("accept") or ""):
+        return http.json_response({"datum": datum, "markdown": text})
+    return http.text_response(text, "text/markdown; charset=utf-8", headers={"Cache-Control": "no-store"})
+
+
+def rooster_zet(request: Any, lid: str) -> Response:
+    from functions.agendas import rooster
+
+    form = http.parse_body(request, rooster.FIELDS, max_bytes=4096)
+    values = {name: form.first(name) if name in form else None for name in rooster.FIELDS}
+    return http.json_response(rooster.zet(wiring.table(), lid, values, auth.principal_of(request), _now()))
+
+
+def rooster_verwijder(request: Any, lid: str) -> Response:
+    from functions.agendas import rooster
+
+    return http.json_response(rooster.verwijder(wiring.table(), lid, auth.principal_of(request), _now()))
