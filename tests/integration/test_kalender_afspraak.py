@@ -174,3 +174,18 @@ def test_retention_deletes_the_address_two_weeks_after_the_meeting_and_the_reque
     assert afspraak.verzoeken_voor(wiring.table(), date(2026, 12, 15))[0]["naam"] == "Ada"
     client.lambda_.invoke("kalender_retentie", schedule_event("2027-12-16T03:45:00Z"))   # a year on
     assert afspraak.verzoeken(wiring.table(), MEETING) == []
+
+
+def test_the_boards_draft_agenda_lists_the_requests_without_addresses(client, aws, aged, tokens_by_role):
+    token = form_token(client)
+    aged()
+    call(client, "POST", "/kalender/op-afspraak", body={
+        "naam": "Noor", "email": "noor@example.org", "activiteit": MEETING,
+        "onderwerp": "Meepraten over de huurcampagne", "token": token})
+    draft = call(client, "POST", "/agendas/2026-12-15/concept", tokens_by_role["bestuur"], body={})
+    assert draft.status_code == 200, draft.body
+    markdown = draft.json_body["markdown"]
+    assert "op afspraak" in markdown and "Noor" in markdown and "Meepraten over de huurcampagne" in markdown
+    assert "noor@example.org" not in markdown
+    other = call(client, "POST", "/agendas/2026-12-29/concept", tokens_by_role["bestuur"], body={})
+    assert "Noor" not in other.json_body["markdown"]
