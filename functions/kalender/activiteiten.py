@@ -58,6 +58,7 @@ class Activiteit:
     op_afspraak: bool = False
     rsvp: bool = False
     herinnering: bool = False
+    herinnering_dagen: int = 1
     uitnodiging_dagen: int = 7
     sequence: int = 0
     laatst_gewijzigd: datetime = field(default_factory=lambda: datetime(2026, 1, 1, tzinfo=timezone.utc))
@@ -124,7 +125,8 @@ def from_series(kalender: Kalender, moment: regels.Moment, state: Mapping[str, A
         reden=state.get("reden") or "", thema=state.get("thema") or "",
         sprekers=tuple(state.get("sprekers") or ()), link=serie.link,
         link_openbaar=serie.link_openbaar, op_afspraak=serie.op_afspraak, rsvp=serie.rsvp,
-        herinnering=serie.herinnering, uitnodiging_dagen=serie.uitnodiging_dagen,
+        herinnering=serie.herinnering, herinnering_dagen=serie.herinnering_dagen,
+        uitnodiging_dagen=serie.uitnodiging_dagen,
         sequence=kalender.versie_nummer + changes,
         laatst_gewijzigd=max(kalender.versie_datum,
                              _time(state["laatst_gewijzigd"]) if state.get("laatst_gewijzigd")

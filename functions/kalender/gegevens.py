@@ -73,6 +73,7 @@ class Serie:
     op_afspraak: bool = False
     uitnodiging_dagen: int = 7
     herinnering: bool = False
+    herinnering_dagen: int = 1
     rsvp: bool = False
 
 
@@ -236,6 +237,7 @@ def parse(section: Mapping[str, Any], tijdzone: str, werkgroepen: tuple[str, ...
             op_afspraak=_bool(raw, "op_afspraak", where, False),
             uitnodiging_dagen=_int(raw, "uitnodiging_dagen", where, 7, 1, 60),
             herinnering=_bool(raw, "herinnering", where, False),
+            herinnering_dagen=_int(raw, "herinnering_dagen", where, 1, 1, 6),
             rsvp=_bool(raw, "rsvp", where, not plaats.online)))
     codes = [s.code for s in series]
     if len(set(codes)) != len(codes):

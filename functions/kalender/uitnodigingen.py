@@ -11,7 +11,7 @@ well under a second. Due means:
   series' ``uitnodiging_dagen``) is today or has passed: a day the schedule missed is caught
   up on its next run, and an occurrence that has begun is never invited;
 - ``herinnering``: the series asks for one, the invitation went out on an earlier day, and
-  the occurrence is tomorrow (or today, still ahead);
+  the occurrence is ``herinnering_dagen`` (default 1: tomorrow) days away or nearer;
 - ``afgelast``: cancelled after its invitation went out;
 - ``verplaatst-<sequence>``: moved after its invitation went out (each move its own notice).
 
@@ -81,7 +81,8 @@ def due(kalender: Kalender, a: Activiteit, markers: Mapping[str, Mapping[str, An
     else:
         if a.dag - timedelta(days=a.uitnodiging_dagen) <= today:
             out.append((UITNODIGING, UITNODIGING))
-        if a.herinnering and a.dag - timedelta(days=1) <= today and _sent_before(invited, today, kalender):
+        if (a.herinnering and a.dag - timedelta(days=a.herinnering_dagen) <= today
+                and _sent_before(invited, today, kalender)):
             out.append((HERINNERING, HERINNERING))
         if sent and a.verplaatst_sequence and a.verplaatst_sequence > int(invited.get("sequence") or 0):
             out.append((VERPLAATST, f"{VERPLAATST}-{a.verplaatst_sequence}"))
