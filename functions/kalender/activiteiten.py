@@ -29,6 +29,9 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 EENMALIG = "eenmalig"
 GEPLAND, GEANNULEERD = "gepland", "geannuleerd"
 PAGE = 200
+# The years an occurrence can be in: far enough for any plan, near enough that no date
+# arithmetic on a client's value can leave the calendar (date.max, year 1).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,10 @@ def original_day(activiteit_id: str) -> date | None:
     if not match:
         return None
     try:
-        return date.fromisoformat(match.group(1))
+        day = date.fromisoformat(match.group(1))
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def uid_for(kalender: Kalender, activiteit_id: str) -> str:

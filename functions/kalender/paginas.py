@@ -51,22 +51,26 @@ def _cached(request: Any, body: str | bytes, content_type: str) -> Any:
 # --- public views ----------------------------------------------------------------------------
 
 def _window(request: Any, kalender: Any) -> tuple[date, date]:
+    """``?van=&tot=`` (dates; default today to the horizon; at most ``MAX_RANGE_DAYS``)."""
     from functions.kalender import activiteiten as acts
 
     params = http.query(request, ("van", "tot"))
     today = acts.vandaag(kalender, _now())
+    defaults = {"van": today, "tot": today + timedelta(days=kalender.vooruit_dagen)}
+    days: dict[str, date] = {}
     problems = {}
-    try:
-        van = date.fromisoformat(params["van"]) if params.get("van") else today
-    except ValueError:
-        problems["van"] = "kalender.fout.datum"
-    try:
-        tot = date.fromisoformat(params["tot"]) if params.get("tot") else today + timedelta(
-            days=kalender.vooruit_dagen)
-    except ValueError:
-        problems["tot"] = "kalender.fout.datum"
+    for name in ("van", "tot"):
+        try:
+            day = date.fromisoformat(params[name]) if params.get(name) else defaults[name]
+        except ValueError:
+            problems[name] = "kalender.fout.datum"
+            continue
+        if not acts.FIRST_YEAR <= day.year <= acts.LAST_YEAR:
+            problems[name] = "kalender.fout.datum"
+        days[name] = day
     if problems:
         raise ValidationError(problems)
+    van, tot = days["van"], days["tot"]
     if tot <= van:
         raise ValidationError({"tot": "kalender.fout.tot_voor_van"})
     if (tot - van).days > MAX_RANGE_DAYS:

@@ -67,8 +67,9 @@ def parse_moment(value: str, field: str, kalender: Kalender) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
     except ValueError:
         raise ValidationError({field: "kalender.fout.tijd_ongeldig"}) from None
-    if "T" not in text and " " not in text:
+    if ("T" not in text and " " not in text) or not acts.FIRST_YEAR <= parsed.year <= acts.LAST_YEAR:
         raise ValidationError({field: "kalender.fout.tijd_ongeldig"})
+    parsed = parsed.replace(second=0, microsecond=0)  # meetings are planned to the minute
     if parsed.tzinfo is not None:
         return parsed.astimezone(kalender.tijdzone)
     local = parsed.replace(tzinfo=kalender.tijdzone)

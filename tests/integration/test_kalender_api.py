@@ -242,3 +242,27 @@ def test_rsvp_is_a_post_button_counted_for_organisers_only(client, at_now, token
     online = client.http.post(f"/kalender/activiteiten/{BOARD_W53}/rsvp",
                               headers={"content-type": "application/json"}, body=b"{}")
     assert online.status_code == 409
+
+
+@pytest.mark.parametrize("path", ["/kalender/activiteiten/bestuur-9999-12-31",
+                                  "/kalender/activiteiten/bestuur-0001-01-01.ics",
+                                  "/kalender/activiteiten/eenmalig-9999-12-31-abcdef"])
+def test_dates_at_the_edge_of_the_calendar_are_404_not_500(client, at_now, path):
+    assert client.http.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:00", "0001-01-01T00:10", "2026-12-29T20:00+99:00"])
+def test_times_at_the_edge_of_the_calendar_are_400_not_500(client, at_now, tokens_by_role, start):
+    for path, body in ((f"/kalender/activiteiten/{BOARD_W53}/verplaatsen", {"start": start}),
+                       ("/kalender/activiteiten", {"titel": "x", "start": start, "eind": "23:59",
+                                                   "plaats": "x"})):
+        response = call(client, "POST", path, tokens_by_role["bestuur"], body)
+        assert response.status_code == 400, (path, start, response.body)
+        assert "start" in response.json_body["errors"]
+
+
+@pytest.mark.parametrize("query", ["van=0001-01-01&tot=0001-01-02", "van=9999-12-01&tot=9999-12-31"])
+def test_a_range_at_the_edge_of_the_calendar_is_400_not_500(client, at_now, tokens_by_role, query):
+    assert call(client, "GET", f"/kalender.json?{query}").status_code == 400
+    assert call(client, "GET", f"/kalender/op-afspraak/verzoeken?{query}",
+                tokens_by_role["bestuur"]).status_code == 400
