@@ -113,6 +113,9 @@ def test_cancel_raises_the_sequence_keeps_the_uid_and_stays_in_the_feed(client, 
     old, new = before[BOARD_W53], after[BOARD_W53]
     assert new.uid == old.uid and new.status == "CANCELLED"
     assert sequence_of(new) == sequence_of(old) + 1
+    # LAST-MODIFIED and DTSTAMP (which this parser calls "created") move to the change
+    assert new.last_modified > old.last_modified and new.created == new.last_modified
+    assert new.last_modified.isoformat() == "2026-12-01T08:00:00+00:00"
     one = client.http.get(f"/kalender/activiteiten/{BOARD_W53}.ics").body.decode()
     assert "STATUS:CANCELLED" in one and f"UID:{old.uid}" in one and "SEQUENCE:1" in one
     history = call(client, "GET", f"/kalender/activiteiten/{BOARD_W53}/wijzigingen", tokens_by_role["bestuur"])
