@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from functions import fields as kinds
 from functions.adapters.dynamo import Table, TransactionConditionFailed, TxDelete, TxUpdate
-from functions.errors import AlreadyExists, TemporarilyUnavailable, TooEarly, ValidationError
+from functions.errors import AlreadyExists, NotFound, TemporarilyUnavailable, TooEarly, ValidationError
 from functions.kalender import activiteiten as acts
 from functions.kalender.activiteiten import Activiteit
 from functions.kalender.gegevens import Kalender
@@ -142,7 +142,7 @@ def bevestig(message: Mapping[str, Any], *, kalender: Kalender, table: Table, ma
         return "niets"
     try:
         a = acts.een(kalender, table, item["activiteit"])
-    except Exception:  # noqa: BLE001 - the meeting is gone: confirm what was asked anyway
+    except NotFound:  # the series changed meanwhile: confirm what was asked anyway
         a = None
     lang = item.get("lang") or "nl"
     from functions.kalender import teksten

@@ -35,8 +35,6 @@ def _labels(lang: str = "nl") -> dict[str, str]:
 
 def _cached(request: Any, body: str | bytes, content_type: str) -> Any:
     """The body with an ETag; 304 when the client has it already."""
-    from chalice import Response
-
     from functions.kalender import ics
 
     raw = body if isinstance(body, bytes) else body.encode("utf-8")
@@ -44,7 +42,7 @@ def _cached(request: Any, body: str | bytes, content_type: str) -> Any:
     headers = {"ETag": tag, "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"}
     sent = [t.strip() for t in (request.headers.get("if-none-match") or "").split(",")]
     if tag in sent or "*" in sent:
-        return Response(body="", status_code=304, headers=headers)
+        return http.text_response("", content_type, status=304, headers=headers)
     return http.text_response(raw.decode("utf-8"), content_type, headers=headers)
 
 
