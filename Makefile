@@ -62,6 +62,7 @@ package: $(STAMP)
 	rm -rf build/package
 	$(VENV)/bin/chalice package --stage $(if $(filter local,$(STAGE)),prod,$(STAGE)) \
 	  --merge-template infra/template.json build/package
+	$(PY) -m infra.slim_package build/package/deployment.zip
 	@$(PY) -c "import os; s=os.path.getsize('build/package/deployment.zip'); print(f'deployment.zip: {s/1024/1024:.2f} MiB')"
 	$(VENV)/bin/cfn-lint build/package/sam.json
 

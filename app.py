@@ -14,6 +14,8 @@ from functions import authorizers, http
 from functions.afdeling import routes as afdeling
 from functions.agendas import routes as agendas
 from functions.doelen import routes as doelen
+
+from functions.kalender import routes as kalender
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
@@ -42,3 +44,8 @@ app.register_blueprint(meldpunt.bp)
 app.register_blueprint(agendas.bp)
 # /doelen: the branch plan's goals and their progress (public), recorded by the werkgroepen
 app.register_blueprint(doelen.bp)
+
+# /kalender (page, .json, .ics feeds, one .ics per occurrence, RSVP, op-afspraak form),
+# changes from scripts, consumer kalender_berichten_consumer,
+# schedules kalender_uitnodigingen and kalender_retentie (daily)
+app.register_blueprint(kalender.bp)

@@ -20,6 +20,7 @@ ENV_ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
 ENV_KMS_KEY_ID = "KMS_KEY_ID"
 ENV_SIGNUP_QUEUE_URL = "SIGNUP_QUEUE_URL"
 ENV_MELDPUNT_QUEUE_URL = "MELDPUNT_QUEUE_URL"
+ENV_KALENDER_QUEUE_URL = "KALENDER_QUEUE_URL"
 ENV_UPLOAD_BUCKET = "UPLOAD_BUCKET"  # agenda uploads land here first (functions/agendas)
 ENV_NIEUWSBRIEF_QUEUE_URL = "NIEUWSBRIEF_QUEUE_URL"
 
@@ -44,6 +45,11 @@ ENV_MELDPUNT_MIN_FORM_AGE = "MELDPUNT_MIN_FORM_AGE_SECONDS"
 ENV_MELDPUNT_CONTACT_DAYS_AFTER_CLOSE = "MELDPUNT_CONTACT_DAYS_AFTER_CLOSE"
 ENV_MELDPUNT_CONTACT_MAX_DAYS = "MELDPUNT_CONTACT_MAX_DAYS"
 ENV_MELDPUNT_TEXT_MAX_DAYS = "MELDPUNT_TEXT_MAX_DAYS"
+# Kalender: the sender of transactional mail (SES; the op-afspraak confirmation) and how long
+# op-afspraak requests are kept (docs/privacy.md).
+ENV_MAIL_FROM = "MAIL_FROM"
+ENV_KALENDER_AFSPRAAK_EMAIL_DAYS = "KALENDER_AFSPRAAK_EMAIL_DAYS"
+ENV_KALENDER_AFSPRAAK_MAX_DAYS = "KALENDER_AFSPRAAK_MAX_DAYS"
 
 # The afdeling's own facts come from its data file (functions/afdeling/data/<code>.json).
 _AFDELING = afdeling.current()
@@ -68,6 +74,10 @@ class Settings:
     kms_key_id: str = ""
     signup_queue_url: str = ""
     meldpunt_queue_url: str = ""
+    kalender_queue_url: str = ""
+    mail_from: str = ""
+    kalender_afspraak_email_days: int = 14
+    kalender_afspraak_max_days: int = 365
     upload_bucket: str = ""
     nieuwsbrief_queue_url: str = ""
     mailchimp_api_key: str = ""
@@ -97,6 +107,10 @@ class Settings:
             kms_key_id=env.get(ENV_KMS_KEY_ID, ""),
             signup_queue_url=env.get(ENV_SIGNUP_QUEUE_URL, ""),
             meldpunt_queue_url=env.get(ENV_MELDPUNT_QUEUE_URL, ""),
+            kalender_queue_url=env.get(ENV_KALENDER_QUEUE_URL, ""),
+            mail_from=env.get(ENV_MAIL_FROM) or _AFDELING.contact_email,
+            kalender_afspraak_email_days=_int(env, ENV_KALENDER_AFSPRAAK_EMAIL_DAYS, 14),
+            kalender_afspraak_max_days=_int(env, ENV_KALENDER_AFSPRAAK_MAX_DAYS, 365),
             upload_bucket=env.get(ENV_UPLOAD_BUCKET, ""),
             nieuwsbrief_queue_url=env.get(ENV_NIEUWSBRIEF_QUEUE_URL, ""),
             mailchimp_api_key=env.get(ENV_MAILCHIMP_API_KEY, ""),

@@ -21,8 +21,8 @@ def override(**objects: Any) -> None:
 
 def reset() -> None:
     _overrides.clear()
-    for getter in (settings, table, signup_queue, meldpunt_queue, nieuwsbrief_queue, mailchimp,
-                   secrets, renderer, crypto, form_secret, archive):
+    for getter in (settings, table, signup_queue, meldpunt_queue, nieuwsbrief_queue, kalender_queue,
+                   mailchimp, mail, secrets, renderer, crypto, form_secret, archive):
         getter.cache_clear()
 
 
@@ -62,6 +62,22 @@ def nieuwsbrief_queue() -> Any:
     from functions.adapters.queue import SqsQueue
 
     return _get("nieuwsbrief_queue", lambda: SqsQueue(settings().nieuwsbrief_queue_url))
+
+
+@lru_cache(maxsize=1)
+def kalender_queue() -> Any:
+    """Invitations, reminders, notices and op-afspraak confirmations (KalenderQueue)."""
+    from functions.adapters.queue import SqsQueue
+
+    return _get("kalender_queue", lambda: SqsQueue(settings().kalender_queue_url))
+
+
+@lru_cache(maxsize=1)
+def mail() -> Any:
+    """Transactional e-mail to one person (SES)."""
+    from functions.adapters.mail import SesMail
+
+    return _get("mail", lambda: SesMail(settings().mail_from))
 
 
 @lru_cache(maxsize=1)

@@ -31,14 +31,14 @@ class TxAdd:
 
 @dataclass(frozen=True)
 class TxUpdate:
-    """SET/REMOVE attributes of an existing item; ``unless`` names attributes that must be
-    absent, ``expect`` attributes that must have these values (a compare-and-swap)."""
+    """SET/REMOVE attributes of an existing item; ``unless`` names attributes that must be absent,
+    ``when`` attributes that must hold exactly these values (a compare-and-swap)."""
     pk: str
     sk: str
     set: dict[str, Any] = field(default_factory=dict)
     remove: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
-    expect: dict[str, Any] = field(default_factory=dict)
+    when: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,9 +258,9 @@ class DynamoTable:
             for i, attr in enumerate(action.unless):
                 names[f"#u{i}"] = attr
                 conditions.append(f"attribute_not_exists(#u{i})")
-            for i, (attr, expected) in enumerate(sorted(action.expect.items())):
-                names[f"#x{i}"], values[f":x{i}"] = attr, expected
-                conditions.append(f"#x{i} = :x{i}")
+            for i, (attr, v) in enumerate(sorted(action.when.items())):
+                names[f"#w{i}"], values[f":w{i}"] = attr, v
+                conditions.append(f"#w{i} = :w{i}")
             body["ConditionExpression"] = " AND ".join(conditions)
         else:
             raise TypeError(f"not a transaction action: {action!r}")
@@ -339,7 +339,7 @@ class FakeTable:
                 failed.append(i)
             elif isinstance(action, TxUpdate) and (
                     not exists or any(u in self.items[key] for u in action.unless)
-                    or any(self.items[key].get(a) != v for a, v in action.expect.items())):
+                    or any(self.items[key].get(a) != v for a, v in action.when.items())):
                 failed.append(i)
         if failed:
             raise TransactionConditionFailed(failed)

@@ -102,6 +102,13 @@ def afspraak_sectie(verzoeken: Iterable[Mapping[str, Any]]) -> Sectie | None:
     return Sectie("Verzoeken om aanwezig te zijn op afspraak", ("\n".join(rows),), besloten=True)
 
 
+def op_afspraak(ctx: Context) -> Sectie | None:
+    """The kalender's requests to attend this meeting (name and topic, never the address)."""
+    from functions.kalender.afspraak import verzoeken_voor
+
+    return afspraak_sectie(verzoeken_voor(ctx.table, ctx.datum))
+
+
 def werkgroepen(ctx: Context) -> Sectie:
     subs = []
     for w in ctx.afdeling.werkgroepen:
@@ -212,6 +219,7 @@ PROVIDERS: list[Provider] = [
     opening,
     vorige_besluitenlijst,
     ingekomen,
+    op_afspraak,
     werkgroepen,
     meldpunt,
     nieuwsbrief,

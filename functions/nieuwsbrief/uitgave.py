@@ -63,7 +63,7 @@ def _time(value: str) -> datetime:
 def _update(table: Any, maand: str, changes: Mapping[str, Any], expect: Mapping[str, Any],
             remove: tuple[str, ...] = ()) -> None:
     table.transact_write([TxUpdate(pk(maand), SK, set=dict(changes), remove=remove,
-                                   expect=dict(expect))])
+                                   when=dict(expect))])
 
 
 def _history(table: Any, maand: str, now: datetime, action: str, who: Mapping[str, str],

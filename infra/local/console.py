@@ -11,6 +11,7 @@ the console itself (against other web pages posting to it from the browser).
     GET  /api/members              the audience (interest names next to Mailchimp's ids)
     GET  /api/queues               visible / in-flight messages per queue, DLQ depth
     GET  /api/handlers             scheduled handlers and queue consumers
+    GET  /api/mail                 transactional mail SES "sent" (moto), newest first
     POST /api/trigger/{handler}?at=2026-12-25T08:00:00Z   run a scheduled handler now
     POST /api/mailchimp/fail       {"mode", "path_contains", "times"} -> stand-in fail()
 
@@ -40,11 +41,13 @@ class ConsoleBackend:
     """What the console shows and does; the local stack wires the real parts in."""
 
     def __init__(self, *, standin: Any, scheduler: Any, consumers: list[Any],
-                 queues: Callable[[], dict[str, Any]]):
+                 queues: Callable[[], dict[str, Any]],
+                 mails: Optional[Callable[[], list[dict[str, Any]]]] = None):
         self.standin = standin
         self.scheduler = scheduler
         self.consumers = consumers
         self.queues = queues
+        self.mails = mails or (lambda: [])
 
     def campaigns(self) -> list[dict[str, Any]]:
         """Newest first (the stand-in's order)."""
@@ -156,6 +159,7 @@ class ConsoleHandler(BaseHTTPRequestHandler):
             "/api/members": lambda: self._json(self.backend.members()),
             "/api/queues": lambda: self._json(self.backend.queues()),
             "/api/handlers": lambda: self._json(self.backend.handlers()),
+            "/api/mail": lambda: self._json(self.backend.mails()),
         }
         if path in routes:
             self._guarded(routes[path])
@@ -311,7 +315,8 @@ def _recipient_text(recipients: dict[str, Any]) -> str:
 
 NAV = """<nav><a href="/">outbox</a><a href="/members">members</a>
 <a href="/api/campaigns">campaigns</a><a href="/api/members">members (JSON)</a>
-<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a></nav>"""
+<a href="/api/requests">requests</a><a href="/api/queues">queues</a><a href="/api/handlers">handlers</a>
+<a href="/api/mail">mail (SES)</a></nav>"""
 STYLE = """body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 70rem; }
 nav a { margin-right: 1rem; }
 table { border-collapse: collapse; width: 100%; }

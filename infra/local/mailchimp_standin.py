@@ -50,13 +50,15 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 DEMO_INTERESTS = ("Communicatie", "Politieke agenda", "Organizing")
 DEMO_MEMBERS = (  # (e-mail, status, tags, werkgroep interests, first name)
+    # "lid" (afdeling.tag("leden")): members of the party, invited to the afdelingsbijeenkomst;
+    # Anna and Chris are subscribers who are not (or not yet) members
     ("anna.demo@example.org", "subscribed", ("bestuur",), ("Communicatie", "Politieke agenda"), "Anna"),
-    ("bram.demo@example.org", "subscribed", ("bestuur",), ("Organizing",), "Bram"),
+    ("bram.demo@example.org", "subscribed", ("bestuur", "lid"), ("Organizing",), "Bram"),
     ("chris.demo@example.org", "subscribed", (), ("Communicatie",), "Chris"),
-    ("dewi.demo@example.org", "subscribed", ("bestuur",), ("Politieke agenda",), "Dewi"),
-    ("eli.demo@example.org", "subscribed", (), ("Organizing", "Communicatie"), "Eli"),
-    ("fatima.demo@example.org", "subscribed", (), (), "Fatima"),
-    ("gijs.demo@example.org", "unsubscribed", ("bestuur",), ("Communicatie",), "Gijs"),
+    ("dewi.demo@example.org", "subscribed", ("bestuur", "lid"), ("Politieke agenda",), "Dewi"),
+    ("eli.demo@example.org", "subscribed", ("lid",), ("Organizing", "Communicatie"), "Eli"),
+    ("fatima.demo@example.org", "subscribed", ("lid",), (), "Fatima"),
+    ("gijs.demo@example.org", "unsubscribed", ("bestuur", "lid"), ("Communicatie",), "Gijs"),
 )
 
 
@@ -228,8 +230,8 @@ class MailchimpStandIn:
 
     # seeding and inspection
     def seed_demo(self) -> None:
-        """The demo audience: werkgroep interests, 6 subscribed members (3 tagged "bestuur")
-        and one unsubscribed member. Running it again changes nothing."""
+        """The demo audience: werkgroep interests, 6 subscribed members (3 tagged "bestuur",
+        4 tagged "lid") and one unsubscribed member. Running it again changes nothing."""
         with self._lock:
             category = self._category_by_title("Werkgroepen") or self._new_category(
                 self._list(self.list_id), "Werkgroepen", "checkboxes")

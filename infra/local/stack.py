@@ -34,7 +34,7 @@ DEFAULT_CONSOLE_PORT = 8025
 LIST_ID = "bij1denhaag"
 MAILCHIMP_SERVER = "us21"
 # Pages worth a click in the banner, shown when the app has the route.
-FORM_PATHS = ("/nieuwsbrief/aanmelden", "/meldpunt")
+FORM_PATHS = ("/nieuwsbrief/aanmelden", "/meldpunt", "/kalender", "/kalender/op-afspraak")
 # Loggers that would print client addresses or request lines (privacy rule: no IP addresses).
 QUIET_LOGGERS = {"werkzeug": logging.ERROR, "moto": logging.WARNING, "botocore": logging.WARNING,
                  "boto3": logging.WARNING, "urllib3": logging.WARNING}
@@ -153,6 +153,7 @@ class LocalStack:
         self._provision()
         self._set_function_environment(original_env)
         self._seed_ssm()
+        self._seed_ses()
         self._start_api()
         self._make_pump_and_scheduler()
         self._start_console()  # binds before the pump's threads open any connection
@@ -291,6 +292,22 @@ class LocalStack:
                 ssm.put_parameter(Name=name, Value=self.function_env[value_env], Type="SecureString",
                                   Overwrite=True)
 
+    def _seed_ses(self) -> None:
+        """SES sends only from a verified identity: verify the sender, as the operator does once."""
+        sender = self.function_env.get("MAIL_FROM")
+        if sender:
+            self._client("ses").verify_email_identity(EmailAddress=sender)
+
+    def sent_mail(self) -> list[dict[str, Any]]:
+        """What SES "sent" (moto keeps it in this process): newest first, for the console."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        messages = list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+        return [{"id": m.id, "from": m.source, "to": list(m.destinations.get("ToAddresses", [])),
+                 "subject": getattr(m, "subject", ""), "body": getattr(m, "body", "")}
+                for m in reversed(messages)]
+
     def _start_api(self) -> None:
         from chalice.deploy.validate import validate_routes
         from chalice.local import LocalChalice, LocalDevServer, create_local_server
@@ -345,7 +362,8 @@ class LocalStack:
         from infra.local.console import ConsoleBackend, ConsoleServer
 
         backend = ConsoleBackend(standin=self.standin, scheduler=self.scheduler,
-                                 consumers=self.pump.consumers, queues=self.queue_depths)
+                                 consumers=self.pump.consumers, queues=self.queue_depths,
+                                 mails=self.sent_mail)
         self._release("console")
         try:
             self.console = ConsoleServer(backend, self.host, self.console_port, log=self.log)

@@ -23,6 +23,9 @@ NASTY_STRINGS = ["", " ", "0", "-1", "9" * 40, "null", "true", "[]", "{}", "2026
 FIELDS = ["email", "voornaam", "werkgroepen", "categorieen", "gronden", "rol", "wijk", "datum", "dagdeel",
           "beschrijving", "contact_gewenst", "contact_email", "contact_telefoon", "toestemming", "token",
           "website", "code", "status", "notitie", "van", "tot", "limit", "cursor", "lang", "stadsdeel"]
+# the kalender's fields (changes, one-off events, op afspraak)
+FIELDS += ["naam", "onderwerp", "activiteit", "start", "eind", "reden", "thema", "sprekers", "titel",
+           "titel_en", "publiek", "werkgroep", "plaats", "adres", "link", "online"]
 
 
 def random_value(rng: random.Random):
