@@ -123,6 +123,13 @@ def parse_body(request: Any, fields: Fields | None = None,
     return _typed(pairs, fields, strict_names)
 
 
+def no_body(request: Any) -> None:
+    """For an action that takes no fields (``POST .../goedkeuren``): no body is fine, whatever
+    the content type; a body is read as strictly as any (a field in it is unknown, junk 400s)."""
+    if request.raw_body:
+        parse_body(request, {})
+
+
 def _form_pairs(text: str) -> list[tuple[str, Any]]:
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, encoding="utf-8",
@@ -201,6 +208,8 @@ def _typed(pairs: list[tuple[str, Any]], fields: Fields | None, strict_names: bo
         if not valid_text(name):
             problems[shown] = "error.invalid_characters"
             continue
+        if value is None and strict_names:
+            continue  # JSON null is "absent", also for a field the route does not know
         kind = (fields or {}).get(name, None if fields is not None else "any")
         if kind is None:
             if strict_names:

@@ -107,6 +107,7 @@ def nieuwsbrief_status(maand):
 def nieuwsbrief_samenstellen_nu(maand):
     """Compile (again) now, e.g. after editing articles: a new test mail follows (202)."""
     from functions.nieuwsbrief import paginas
+    http.no_body(bp.current_request)
     return http.json_response(paginas.vraag_samenstellen(_maand(maand), auth.principal_of(bp.current_request)),
                               status=202)
 
@@ -116,6 +117,7 @@ def nieuwsbrief_samenstellen_nu(maand):
 def nieuwsbrief_goedkeuren(maand):
     from functions.nieuwsbrief import uitgave
     from functions.nieuwsbrief.planning import Planning
+    http.no_body(bp.current_request)
     maand = _maand(maand)
     return http.json_response(uitgave.goedkeuren(
         wiring.table(), wiring.mailchimp(), wiring.nieuwsbrief_queue(), maand,
@@ -127,6 +129,7 @@ def nieuwsbrief_goedkeuren(maand):
 def nieuwsbrief_intrekken(maand):
     from functions.nieuwsbrief import uitgave
     from functions.nieuwsbrief.planning import Planning
+    http.no_body(bp.current_request)
     maand = _maand(maand)
     return http.json_response(uitgave.intrekken(
         wiring.table(), wiring.mailchimp(), maand, Planning.from_afdeling(),

@@ -29,6 +29,29 @@ class Bron:
     base_url: str       # the public URL of the API, for links
 
 
+def agenda(bron: Bron) -> Optional[Section]:
+    """The month's meetings (board, werkgroepen, afdelingsbijeenkomst, themaBIJ1komst
+    highlighted), each with its add-to-calendar link (the kalender's public feed data)."""
+    from functions.i18n import default_catalogs
+    from functions.kalender.activiteiten import activiteiten_tussen
+    from functions.kalender.teksten import wanneer
+
+    start, end = maand_grenzen(bron.maand)
+    found = activiteiten_tussen(bron.table, start, end, base_url=bron.base_url)
+    if not found:
+        return None
+    catalogs = default_catalogs()
+    rows = []
+    for a in found:
+        place = a.get("plaats") or {}
+        rows.append({"wanneer": wanneer(a["start"], a["eind"], "nl", catalogs),
+                     "titel": a["titel"].get("nl") or "",
+                     "thema": (a.get("thema") or True) if a.get("themabij1komst") else None,
+                     "waar": (place.get("naam") or {}).get("nl") or ("online" if a.get("link") else ""),
+                     "geannuleerd": bool(a.get("geannuleerd")), "ics": a["ics_url"]})
+    return {"soort": "agenda", "activiteiten": rows}
+
+
 def meldpunt(bron: Bron) -> Optional[Section]:
     """The meldpunt's figures of the last complete month, through the cell key method."""
     from functions.meldpunt import cijfers
@@ -95,7 +118,7 @@ def doelen(bron: Bron) -> Optional[Section]:
             "url": f"{bron.base_url}/doelen?jaar={jaar}"}
 
 
-PROVIDERS: list[Callable[[Bron], Optional[Section]]] = [artikelen, bestuur, meldpunt, doelen]
+PROVIDERS: list[Callable[[Bron], Optional[Section]]] = [artikelen, agenda, bestuur, meldpunt, doelen]
 
 
 def verzamel(bron: Bron) -> dict[str, Any]:

@@ -21,7 +21,30 @@ REPORTS = 500
 REVIEWER = {"name": "nadine", "role": "politieke-agenda"}
 
 
-def test_thirty_percent_aws_faults_lose_nothing_and_count_nothing_twice(client, aws):
+@pytest.fixture
+def no_backoff_sleep(monkeypatch):
+    """botocore sleeps between its retries (exponential backoff); the test only counts them."""
+    import types
+
+    import botocore.endpoint
+
+    slept: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=slept.append))
+    return slept
+
+
+@pytest.fixture
+def moto_as_aws():
+    """moto's transactions copy the whole table (O(n) each) and ignore ClientRequestToken: the
+    local stack's patches make them answer as DynamoDB does (infra/local/moto_patches.py)."""
+    from infra.local import moto_patches
+
+    with moto_patches.installed():
+        yield
+
+
+def test_thirty_percent_aws_faults_lose_nothing_and_count_nothing_twice(client, aws, no_backoff_sleep,
+                                                                        moto_as_aws):
     from functions.meldpunt import review
 
     faults = AwsFaults(share=0.3, seed=20261201, after_applying={"SendMessage"}, after_share=0.05)
@@ -43,6 +66,7 @@ def test_thirty_percent_aws_faults_lose_nothing_and_count_nothing_twice(client, 
             retry_answers += 1
     assert len(acknowledged) == REPORTS and retry_answers > 50
     assert faults.injected["before"] > 100 and faults.injected["after"] > 0
+    assert no_backoff_sleep and max(no_backoff_sleep) > 0  # botocore backed off between retries
 
     # WHEN the intake consumer runs (faults still on) until the queue is empty, as SQS would
     url = aws.env["MELDPUNT_QUEUE_URL"]

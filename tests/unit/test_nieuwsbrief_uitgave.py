@@ -311,3 +311,26 @@ def test_articles_are_sanitised_in_the_html_and_plain_in_the_text(world):
     assert "<strong>vet</strong>" in html and "&lt;i&gt;Titel&lt;/i&gt;" in html
     assert "<script" not in html and 'href="javascript' not in html
     assert "== <i>Titel</i> ==" in campaign["plain_text"]  # text/plain: shown as written
+
+
+def test_the_agenda_of_next_month_is_in_the_mail_with_calendar_links_and_the_thema_highlighted(world):
+    from functions.kalender.activiteiten import activiteiten_tussen
+
+    table, mailchimp, _, _ = world
+    compile_(world)
+    (campaign,) = mailchimp.campaigns.values()
+    html, text = campaign["html"], campaign["plain_text"]
+    expected = activiteiten_tussen(table, date(2027, 1, 1), date(2027, 2, 1), base_url=BASE)
+    assert expected, "the kalender has meetings in January 2027"
+    assert "Agenda van januari 2027" in html
+    for a in expected:
+        assert a["ics_url"] in html and a["ics_url"] in text
+    assert "ThemaBIJ1komst" not in html  # none in January
+
+
+def test_a_themabij1komst_is_highlighted_in_its_months_issue(world):
+    table, mailchimp, _, _ = world
+    compile_(world, now=datetime(2027, 1, 20, 8, tzinfo=UTC), maand="2027-02")
+    (campaign,) = mailchimp.campaigns.values()
+    assert "ThemaBIJ1komst" in campaign["html"] and "background:#f3e8f8" in campaign["html"]
+    assert "ThemaBIJ1komst" in campaign["plain_text"]
