@@ -12,6 +12,7 @@ from chalice import Chalice
 
 from functions import authorizers, http
 from functions.afdeling import routes as afdeling
+from functions.beheer import routes as beheer
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
@@ -32,3 +33,6 @@ app.register_blueprint(nieuwsbrief.bp)
 # /meldpunt: form, intake consumer, status, withdrawal, review, cijfers,
 # schedules meldpunt_retentie (daily) and meldpunt_digest (Mondays)
 app.register_blueprint(meldpunt.bp)
+
+# /beheer: the browser pages of bestuur and werkgroepen (sign in with a token, meldpunt review)
+app.register_blueprint(beheer.bp)

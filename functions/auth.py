@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from functions import afdeling
-from functions.config import BESTUUR
+from functions.config import BESTUUR, ROLES
 from functions.logs import log_event
 
 # The werkgroep that reviews the meldpunt and may see contact details (afdeling file).
@@ -22,6 +22,8 @@ AUTHORIZER_ROLES: dict[str, frozenset[str]] = {
     "bestuur_token": frozenset({BESTUUR}),
     "meldpunt_review_token": frozenset({MELDPUNT_WERKGROEP, BESTUUR}),
     "politieke_agenda_token": frozenset({MELDPUNT_WERKGROEP}),
+    # every role: the beheer pages' sign-in and "who am I" (functions/beheer/)
+    "beheer_token": frozenset(ROLES),
 }
 
 

@@ -24,3 +24,9 @@ def meldpunt_review_token(auth_request):
 @bp.authorizer()
 def politieke_agenda_token(auth_request):
     return auth.authorize(auth_request, "politieke_agenda_token", wiring.table())
+
+
+@bp.authorizer()
+def beheer_token(auth_request):
+    """Every role: signing in to the beheer pages and asking who is signed in."""
+    return auth.authorize(auth_request, "beheer_token", wiring.table())

@@ -7,7 +7,8 @@ from functions import auth
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 ROLE_WORDS = {"bestuur_token": "bestuur", "meldpunt_review_token": "politieke-agenda, bestuur",
-              "politieke_agenda_token": "politieke-agenda"}
+              "politieke_agenda_token": "politieke-agenda",
+              "beheer_token": "bestuur, communicatie, politieke-agenda, organizing"}
 
 
 def documented():
