@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from functions import auth, http
-from functions.errors import NotFound
+from functions.errors import NotFound, ValidationError
 
 # Query parameters of the list page; the same names as the review API's, handed on as they are.
 FILTERS = ("status", "stadsdeel", "wijk", "van", "tot")
@@ -25,10 +25,16 @@ def lijst(request: Any) -> dict[str, Any]:
 
     lang = web.language(request)
     filters = http.query(request, FILTERS + PAGING)
+    form = dict(filters)
+    try:  # a month (van=2026-01) as the day a date field can show; the API reads both
+        parsed = review.parse_filter(filters)
+        form.update({k: getattr(parsed, k) for k in ("van", "tot") if getattr(parsed, k)})
+    except ValidationError:
+        pass  # the page shows the API's own message at the field
     eerste = ""  # the first page of the same filters, when this is a later one
     if filters.get("cursor"):
         eerste = "?" + urlencode([(k, v) for k, v in filters.items() if k != "cursor"] + [("lang", lang)])
-    return {"filters": filters, "eerste_pagina": eerste, "statussen": review.FILTER_STATUSSEN,
+    return {"filters": form, "eerste_pagina": eerste, "statussen": review.FILTER_STATUSSEN,
             "stadsdelen": sorted(opties.stadsdelen(), key=lambda s: s.naam),
             "wijkgroepen": opties.wijken_per_stadsdeel(), "wijk_onbekend": opties.WIJK_ONBEKEND,
             "labels": labels(lang)}

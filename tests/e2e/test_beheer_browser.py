@@ -43,7 +43,7 @@ def expect(locator):
 
 def texts(lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for area in ("", "meldpunt", "beheer"):
+    for area in ("", "meldpunt", "meldpunt-cijfers", "beheer"):
         folder = ROOT / "templates" / "i18n" / area
         out.update(json.loads((folder / f"{lang}.json").read_text(encoding="utf-8")))
     return out
@@ -306,6 +306,24 @@ def test_a_wrong_role_is_refused_as_a_page_and_asks_nothing(stack, browser, peop
         page.get_by_text(t["beheer.overzicht.niets"]).wait_for()
         assert page.get_by_role("link", name=t["beheer.meldpunt.titel"]).count() == 0
         check(page, "nl-phone-overzicht-communicatie")
+    finally:
+        context.close()
+
+
+def test_a_filter_the_api_refuses_is_shown_at_its_field(stack, browser, people):
+    t = texts("nl")
+    context = browser.new_context(viewport=PHONE, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(stack.api + "/beheer/meldpunt?van=2026-11-01&tot=2026-10-01")
+        sign_in(page, people["politieke-agenda"])
+        summary = page.locator("#lijst-fouten")
+        summary.get_by_role("link").wait_for()
+        assert summary.get_by_role("link").inner_text() == \
+            f"{t['beheer.meldpunt.tot']}: {t['meldpunt_review.fout.volgorde']}"
+        assert page.get_by_label(t["beheer.meldpunt.tot"]).get_attribute("aria-invalid") == "true"
+        assert page.locator("table.lijst").is_hidden()
+        check(page, "nl-phone-filter-fout")
     finally:
         context.close()
 

@@ -199,6 +199,8 @@ def test_the_list_page_keeps_the_urls_filters_in_its_form(client):
     html = page(client, "/beheer/meldpunt?status=nieuw&wijk=WK051828&van=2026-01-01&lang=en").body.decode()
     assert '<option value="nieuw" selected>' in html and '<option value="WK051828" selected>' in html
     assert 'name="van" value="2026-01-01"' in html
+    months = page(client, "/beheer/meldpunt?van=2026-02&tot=2026-02").body.decode()
+    assert 'name="van" value="2026-02-01"' in months and 'name="tot" value="2026-02-28"' in months
     assert "Back to the newest" not in html  # the first page already
     later = page(client, "/beheer/meldpunt?status=nieuw&cursor=abc&lang=en").body.decode()
     assert 'href="/beheer/meldpunt?status=nieuw&amp;lang=en">Back to the newest' in later
