@@ -371,6 +371,10 @@ def test_an_idle_session_ends_by_itself_and_leaves_nothing_on_the_page(stack, br
              message="the idle session to be ended on the server")
         page.clock.resume()  # axe-core needs running timers
         check(page, "nl-desktop-verlopen")
+        # AND signing in again on the same page brings the list back, with a new session
+        sign_in(page, people["politieke-agenda"])
+        page.locator("table.lijst, [data-tenzij=meldingen]").locator("visible=true").first.wait_for()
+        assert session_token(page) not in (None, session)
     finally:
         context.close()
 
