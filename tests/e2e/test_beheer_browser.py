@@ -345,6 +345,10 @@ def test_the_board_reviews_but_never_sees_a_contact_button(stack, browser, poll,
         assert page.locator("#contactformulier").count() == 0
         assert EMAIL not in page.content()
         check(page, "en-desktop-melding-bestuur")
+        # a report that does not exist (any more) says so, and shows no empty form
+        page.goto(stack.api + "/beheer/meldpunt/bestaat-niet?lang=en")
+        page.locator("#melding-fouten").get_by_text(t["beheer.js.fout_404"]).wait_for()
+        assert not page.locator("#statusformulier").is_visible()
     finally:
         context.close()
 
