@@ -16,6 +16,7 @@ from functions.agendas import routes as agendas
 from functions.doelen import routes as doelen
 
 from functions.kalender import routes as kalender
+from functions.beheer import routes as beheer
 from functions.meldpunt import routes as meldpunt
 from functions.nieuwsbrief import routes as nieuwsbrief
 
@@ -49,3 +50,6 @@ app.register_blueprint(doelen.bp)
 # changes from scripts, consumer kalender_berichten_consumer,
 # schedules kalender_uitnodigingen and kalender_retentie (daily)
 app.register_blueprint(kalender.bp)
+
+# /beheer: the browser pages of bestuur and werkgroepen (sign in with a token, meldpunt review)
+app.register_blueprint(beheer.bp)

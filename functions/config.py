@@ -50,6 +50,9 @@ ENV_MELDPUNT_TEXT_MAX_DAYS = "MELDPUNT_TEXT_MAX_DAYS"
 ENV_MAIL_FROM = "MAIL_FROM"
 ENV_KALENDER_AFSPRAAK_EMAIL_DAYS = "KALENDER_AFSPRAAK_EMAIL_DAYS"
 ENV_KALENDER_AFSPRAAK_MAX_DAYS = "KALENDER_AFSPRAAK_MAX_DAYS"
+# Beheer pages (functions/beheer/): a browser session's length, and how long it may sit idle.
+ENV_BEHEER_SESSIE_MINUTEN = "BEHEER_SESSIE_MINUTEN"
+ENV_BEHEER_INACTIEF_MINUTEN = "BEHEER_INACTIEF_MINUTEN"
 
 # The afdeling's own facts come from its data file (functions/afdeling/data/<code>.json).
 _AFDELING = afdeling.current()
@@ -96,6 +99,8 @@ class Settings:
     meldpunt_contact_days_after_close: int = 90
     meldpunt_contact_max_days: int = 365
     meldpunt_text_max_days: int = 365
+    beheer_sessie_minuten: int = 240
+    beheer_inactief_minuten: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -131,4 +136,6 @@ class Settings:
             meldpunt_contact_days_after_close=_int(env, ENV_MELDPUNT_CONTACT_DAYS_AFTER_CLOSE, 90),
             meldpunt_contact_max_days=_int(env, ENV_MELDPUNT_CONTACT_MAX_DAYS, 365),
             meldpunt_text_max_days=_int(env, ENV_MELDPUNT_TEXT_MAX_DAYS, 365),
+            beheer_sessie_minuten=_int(env, ENV_BEHEER_SESSIE_MINUTEN, 240),
+            beheer_inactief_minuten=_int(env, ENV_BEHEER_INACTIEF_MINUTEN, 30),
         )

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from functions.adapters.dynamo import Table
 from functions.config import ROLES
@@ -18,6 +18,7 @@ from functions.errors import NotFound, ValidationError
 
 TOKEN_PK = "TOKENS"
 PREFIX = "bij1_"
+SESSION_PREFIX = "bij1s_"  # a browser session of a token (functions.beheer.sessie)
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,13 @@ def issue(role: str, name: str, table: Table, now: datetime) -> tuple[str, Princ
     return token, principal
 
 
-def authenticate(token: str, table: Table) -> Principal | None:
-    """The principal of a valid, unrevoked token, else None."""
+def authenticate(token: str, table: Table, now: datetime | None = None) -> Principal | None:
+    """The principal of a valid, unrevoked token (or of a live browser session of one:
+    ``functions/beheer/sessie.py``), else None."""
+    if token and token.startswith(SESSION_PREFIX):
+        from functions.beheer import sessie
+
+        return sessie.authenticate(token, table, now or datetime.now(timezone.utc))
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     digest = hash_token(token)

@@ -15,6 +15,7 @@ from chalice import Response
 class Onderdeel:
     key: str    # catalog key prefix: afdeling.<key>.titel / .tekst
     path: str   # the page
+    discreet: bool = False  # a small link under the list (afdeling.<key>.titel only)
 
 
 # In the order the home page shows them.
@@ -26,6 +27,7 @@ ONDERDELEN = (
     Onderdeel("nieuwsbrief", "/nieuwsbrief/aanmelden"),
     Onderdeel("nieuwsbrief_archief", "/nieuwsbrief"),
     Onderdeel("doelen", "/doelen"),
+    Onderdeel("beheer", "/beheer", discreet=True),  # sign-in for bestuur and werkgroepen
 )
 
 FAVICON = (

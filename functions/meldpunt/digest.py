@@ -2,7 +2,8 @@
 
 Every Monday a Mailchimp campaign goes to the subscribers with the werkgroep interest
 "Politieke agenda": how many reports came in since the last digest, by (current) status
-and by wijk, and a link to the review endpoint. Never any report text or contact detail:
+and by wijk, and a link to the review page in the browser (``REVIEW_PAGE``: the new reports,
+after signing in). Never any report text or contact detail:
 the digest is built from a handful of report fields (status, wijk, created_at) only.
 
 The audience chose the interest themselves on the public signup form, so the counts follow
@@ -37,6 +38,8 @@ INTEREST = WERKGROEP_INTEREST_NAMES["politieke-agenda"]
 EDITABLE = ("save", "paused")
 DEFAULT_PERIOD = timedelta(days=7)
 LANG = "nl"
+# The review page in the browser (functions/beheer/), showing the reports still to be read.
+REVIEW_PAGE = "/beheer/meldpunt?status=nieuw"
 
 
 def iso_week(now: datetime) -> str:

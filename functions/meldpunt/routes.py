@@ -162,4 +162,4 @@ def meldpunt_digest(event):
     settings = wiring.settings()
     return digest.run(wiring.table(), wiring.mailchimp(), wiring.renderer(), event_time(event),
                       k=settings.meldpunt_k,
-                      review_url=settings.public_base_url + "/meldpunt/meldingen")
+                      review_url=settings.public_base_url + digest.REVIEW_PAGE)

@@ -34,7 +34,7 @@ DEFAULT_CONSOLE_PORT = 8025
 LIST_ID = "bij1denhaag"
 MAILCHIMP_SERVER = "us21"
 # Pages worth a click in the banner, shown when the app has the route.
-FORM_PATHS = ("/nieuwsbrief/aanmelden", "/meldpunt", "/kalender", "/kalender/op-afspraak")
+FORM_PATHS = ("/nieuwsbrief/aanmelden", "/meldpunt", "/kalender", "/kalender/op-afspraak", "/beheer")
 # Loggers that would print client addresses or request lines (privacy rule: no IP addresses).
 QUIET_LOGGERS = {"werkzeug": logging.ERROR, "moto": logging.WARNING, "botocore": logging.WARNING,
                  "boto3": logging.WARNING, "urllib3": logging.WARNING}

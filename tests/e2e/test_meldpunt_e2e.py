@@ -111,7 +111,7 @@ def test_reports_flow_from_the_form_to_review_figures_withdrawal_and_digest(stac
     assert len(campaigns) == 1
     digest = campaigns[0]
     assert digest["status"] == "sent"
-    assert "/meldpunt/meldingen" in digest["html"]
+    assert f'href="{stack.api}/beheer/meldpunt?status=nieuw"' in digest["html"]
     for leak in (secret, "melder@example.org"):
         assert leak not in digest["html"] and leak not in digest["plain_text"]
     members = {m["email"]: m for m in stack.get("/api/members", base="console").json()}

@@ -187,6 +187,9 @@ def test_the_digest_schedule_sends_once_per_week(client, aws, seeded):
     again = client.lambda_.invoke("meldpunt_digest", event).payload
     assert first["status"] == "sent" and again["status"] == "already_sent"
     (campaign,) = mailchimp.campaigns.values()
-    assert "/meldpunt/meldingen" in campaign["plain_text"]
+    # the link is the review page in the browser (the new reports), not the JSON API
+    page = wiring.settings().public_base_url + "/beheer/meldpunt?status=nieuw"
+    assert page in campaign["plain_text"] and f'href="{page}"' in campaign["html"]
+    assert "/meldpunt/meldingen" not in campaign["plain_text"] + campaign["html"]
     for secret in (SECRET_TEXT, EMAIL, PHONE):
         assert secret not in campaign["html"] and secret not in campaign["plain_text"]

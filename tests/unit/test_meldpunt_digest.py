@@ -14,7 +14,7 @@ from tests.meldpunt_seed import published, put_report
 
 UTC = timezone.utc
 MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # ISO week 2026-W49; covers W48
-REVIEW_URL = "https://denhaag.bij1.org/api/meldpunt/meldingen"
+REVIEW_URL = "https://denhaag.bij1.org/api" + digest.REVIEW_PAGE
 SECRET_TEXT = "Hij riep mijn naam bij de Hoefkade"
 EMAIL = "melder@example.org"
 PHONE = "0612345678"

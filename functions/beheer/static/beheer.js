@@ -1,0 +1,620 @@
+/* BIJ1 Den Haag: the beheer pages' one script (docs/beheer.md, docs/decisions/012).
+ *
+ * Signs in by exchanging the token for a session token (POST /beheer/sessie), keeps that
+ * in sessionStorage (gone with the tab) and forgets it at the session's end, after
+ * G.inactief_minuten without a click or key, or on "Uitloggen". Fills the page from the
+ * JSON API with "Authorization: Bearer", following the template's data-* attributes; every
+ * value goes in with textContent (the page's CSP enforces Trusted Types: an innerHTML
+ * assignment would throw). The token never goes into a URL, the page, a log or a cache.
+ * Texts come from the page (the JSON element #beheer-gegevens), in the page's language.
+ */
+"use strict";
+(function () {
+  const gegevensEl = document.getElementById("beheer-gegevens");
+  if (!gegevensEl) return;
+  const G = JSON.parse(gegevensEl.textContent);
+  const T = G.teksten;
+  const SLEUTEL = "bij1.beheer.sessie";
+  const LOCALE = { nl: "nl-NL", en: "en-GB" }[G.lang] || G.lang;
+  const byId = (id) => document.getElementById(id);
+  const balk = byId("beheer-balk");
+  const bericht = byId("beheer-bericht");
+  const inloggen = byId("beheer-inloggen");
+  const geenToegang = byId("beheer-geen-toegang");
+  const inlogformulier = byId("beheer-inlogformulier");
+  const tokenVeld = byId("beheer-token");
+  const tokenFout = byId("beheer-token-error");
+  let inhoud = byId("beheer-inhoud");
+  const schoon = inhoud.cloneNode(true); // the content as served: nothing from the API in it
+  let huidige = null; // the session in use: {token, naam, rol, einde, actief} (ms)
+  let laatstBewaard = 0;
+
+  // --- the session ----------------------------------------------------------------------
+
+  function verlopen(s, nu) {
+    return nu >= s.einde || nu - s.actief >= G.inactief_minuten * 60000;
+  }
+
+  function lees() {
+    let s = null;
+    try {
+      s = JSON.parse(sessionStorage.getItem(SLEUTEL) || "null");
+    } catch (e) {
+      s = null;
+    }
+    if (!s || typeof s.token !== "string" || typeof s.einde !== "number" ||
+        typeof s.actief !== "number") {
+      return { sessie: null };
+    }
+    if (verlopen(s, Date.now())) {
+      vergeet();
+      return { sessie: null, verlopen: true, token: s.token };
+    }
+    return { sessie: s };
+  }
+
+  function bewaar(s) {
+    try {
+      sessionStorage.setItem(SLEUTEL, JSON.stringify(s));
+    } catch (e) { /* no storage (a private window): the session lasts this page only */ }
+  }
+
+  function vergeet() {
+    try {
+      sessionStorage.removeItem(SLEUTEL);
+    } catch (e) { /* nothing stored */ }
+  }
+
+  function stopOpServer(token) {
+    fetch(G.base + "/beheer/sessie", {
+      method: "DELETE", cache: "no-store", credentials: "omit", keepalive: true,
+      headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+    }).catch(function () { /* it ends by itself at its end */ });
+  }
+
+  function afmelden(reden) {
+    const s = huidige;
+    huidige = null;
+    vergeet();
+    wis();
+    toonInloggen(T[reden] || "");
+    if (s) stopOpServer(s.token);
+  }
+
+  function controleer() {
+    if (huidige && verlopen(huidige, Date.now())) afmelden("verlopen");
+  }
+
+  function actief() {
+    if (!huidige) return;
+    const nu = Date.now();
+    if (verlopen(huidige, nu)) {
+      afmelden("verlopen");
+      return;
+    }
+    huidige.actief = nu;
+    if (nu - laatstBewaard > 5000) {
+      laatstBewaard = nu;
+      bewaar(huidige);
+    }
+  }
+
+  // --- what the page shows --------------------------------------------------------------
+
+  function wis() {
+    const nieuw = schoon.cloneNode(true);
+    inhoud.replaceWith(nieuw);
+    inhoud = nieuw;
+    inhoud.hidden = true;
+    balk.hidden = true;
+    geenToegang.hidden = true;
+    document.querySelectorAll("[data-sessie]").forEach(function (el) { el.textContent = ""; });
+  }
+
+  function focusKop(sectie) {
+    const kop = sectie.querySelector("h1");
+    if (kop) kop.focus();
+  }
+
+  function meld(el, tekst) {
+    if (el) el.textContent = tekst || "";
+  }
+
+  function toonInloggen(tekst) {
+    inloggen.hidden = false;
+    tokenVeld.value = "";
+    meld(bericht, tekst);
+    if (tekst) focusKop(inloggen);
+  }
+
+  function zetSessie(s) {
+    document.querySelectorAll("[data-sessie]").forEach(function (el) {
+      const veld = el.dataset.sessie;
+      if (veld === "naam") el.textContent = s.naam;
+      else if (veld === "rol") el.textContent = label("rol", s.rol);
+      else if (veld === "eindigt") {
+        const eind = new Date(s.einde);
+        el.dateTime = eind.toISOString();
+        el.textContent = new Intl.DateTimeFormat(LOCALE, { timeStyle: "short", timeZone: G.tijdzone }).format(eind);
+      }
+    });
+  }
+
+  function binnen(s, zojuist) {
+    huidige = s;
+    inloggen.hidden = true;
+    zetSessie(s);
+    balk.hidden = false;
+    if (G.rollen && G.rollen.indexOf(s.rol) < 0) {
+      geenToegang.hidden = false;
+      if (zojuist) focusKop(geenToegang);
+      return;
+    }
+    bereid(inhoud, s.rol);
+    inhoud.hidden = false;
+    inhoud.querySelectorAll("[data-bron]").forEach(laad);
+    if (zojuist) focusKop(inhoud);
+  }
+
+  // Parts for other roles go (not just hidden); every data root becomes its own scope.
+  function bereid(root, rol) {
+    root.querySelectorAll("[data-rollen]").forEach(function (el) {
+      if (el.dataset.rollen.split(/\s+/).indexOf(rol) < 0) el.remove();
+    });
+    root.querySelectorAll("[data-bron], [data-resultaat-doel]").forEach(function (el) {
+      el.dataset.scope = "";
+    });
+    root.querySelectorAll("[data-als-leeg]").forEach(function (el) {
+      const lijst = root.querySelector(el.dataset.alsLeeg);
+      el.hidden = !!(lijst && lijst.children.length);
+    });
+  }
+
+  // --- the API --------------------------------------------------------------------------
+
+  async function api(methode, adres, body, alsBestand) {
+    const s = huidige;
+    if (!s) return null;
+    const headers = { Authorization: "Bearer " + s.token, "Accept-Language": G.lang,
+                      Accept: alsBestand ? "text/csv" : "application/json" };
+    if (body) headers["Content-Type"] = "application/json";
+    let r;
+    try {
+      r = await fetch(adres, { method: methode, headers: headers, cache: "no-store",
+                               credentials: "omit", redirect: "error",
+                               body: body ? JSON.stringify(body) : undefined });
+    } catch (e) {
+      return huidige === s ? { ok: false, status: 0, data: null } : null;
+    }
+    if (huidige !== s) return null; // signed out meanwhile: drop the answer
+    if (r.status === 401 || r.status === 403) {
+      if (!(await nogGeldig(s))) {
+        if (huidige === s) afmelden("verlopen");
+        return null;
+      }
+      return { ok: false, status: 403, data: null };
+    }
+    let data = null;
+    try {
+      data = alsBestand && r.ok ? await r.blob() : await r.json();
+    } catch (e) {
+      data = null;
+    }
+    if (huidige !== s) return null;
+    return { ok: r.ok, status: r.status, data: data, bestand: alsBestand ? bestandsnaam(r) : null };
+  }
+
+  async function nogGeldig(s) {
+    try {
+      const r = await fetch(G.base + "/beheer/sessie", {
+        cache: "no-store", credentials: "omit",
+        headers: { Authorization: "Bearer " + s.token, Accept: "application/json" } });
+      return r.ok;
+    } catch (e) {
+      return true; // the network, not the session: keep it
+    }
+  }
+
+  function bestandsnaam(r) {
+    const m = /filename="?([A-Za-z0-9._-]+)"?/.exec(r.headers.get("content-disposition") || "");
+    return m ? m[1] : null;
+  }
+
+  function invullen(pad, data) {
+    return pad.replace(/\{([a-z_]+)\}/g, function (_, naam) {
+      let v = data ? waarde(data, naam) : undefined;
+      if (v === undefined || v === null) v = G.params[naam];
+      return encodeURIComponent(v === undefined || v === null ? "" : String(v));
+    });
+  }
+
+  function adresVan(pad, queryNamen) {
+    let adres = G.base + invullen(pad);
+    if (queryNamen) {
+      const hier = new URLSearchParams(location.search);
+      const q = new URLSearchParams();
+      queryNamen.split(/\s+/).forEach(function (naam) {
+        const v = hier.get(naam);
+        if (v) q.set(naam, v);
+      });
+      const rest = q.toString();
+      if (rest) adres += "?" + rest;
+    }
+    return adres;
+  }
+
+  // --- filling the page -----------------------------------------------------------------
+
+  function waarde(data, pad) {
+    return pad.split(".").reduce(function (v, stap) {
+      return v !== null && v !== undefined && typeof v === "object" ? v[stap] : undefined;
+    }, data);
+  }
+
+  function waar(v) {
+    return Array.isArray(v) ? v.length > 0 : !!v;
+  }
+
+  function label(soort, v) {
+    const kaart = soort ? G.labels[soort] : null;
+    const s = String(v);
+    return kaart && Object.prototype.hasOwnProperty.call(kaart, s) ? kaart[s] : s;
+  }
+
+  function datumtijd(v) {
+    const d = new Date(v);
+    if (isNaN(d.getTime())) return String(v);
+    return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short",
+                                             timeZone: G.tijdzone }).format(d);
+  }
+
+  function datum(v) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
+    if (!m) return String(v);
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+    return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeZone: "UTC" }).format(d);
+  }
+
+  function tekst(el, v) {
+    const leeg = v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length);
+    let t;
+    if (leeg) t = el.dataset.leeg || "";
+    else if (Array.isArray(v)) t = v.map(function (x) { return label(el.dataset.labels, x); }).join(", ");
+    else if (typeof v === "boolean") t = v ? T.ja : T.nee;
+    else if (el.dataset.soort === "datumtijd") t = datumtijd(v);
+    else if (el.dataset.soort === "datum") t = datum(v);
+    else t = label(el.dataset.labels, v);
+    el.textContent = t;
+    if (el.tagName === "TIME" && !leeg) el.dateTime = String(v);
+  }
+
+  function sjabloon(tekstMet, data) {
+    return tekstMet.replace(/\{([a-z_.]+)(?:\|([a-z_]+))?\}/g, function (_, pad, soort) {
+      const v = data ? waarde(data, pad) : undefined;
+      return v === undefined || v === null ? "" : label(soort, v);
+    });
+  }
+
+  // The elements of root's own scope (not those of a list item or another data root in it).
+  function eigen(root, selector) {
+    return Array.prototype.filter.call(root.querySelectorAll(selector), function (el) {
+      return el.parentElement.closest("[data-scope]") === root;
+    });
+  }
+
+  function vul(root, data) {
+    root.dataset.scope = "";
+    eigen(root, "[data-lijst]").forEach(function (el) { lijst(el, waarde(data, el.dataset.lijst)); });
+    eigen(root, "[data-veld]").forEach(function (el) { tekst(el, waarde(data, el.dataset.veld)); });
+    eigen(root, "[data-als]").forEach(function (el) { el.hidden = !waar(waarde(data, el.dataset.als)); });
+    eigen(root, "[data-tenzij]").forEach(function (el) { el.hidden = waar(waarde(data, el.dataset.tenzij)); });
+    eigen(root, "a[data-href]").forEach(function (el) {
+      el.href = G.base + invullen(el.dataset.href, data) + "?lang=" + encodeURIComponent(G.lang);
+    });
+    eigen(root, "a[data-volgende]").forEach(function (el) { volgende(el, waarde(data, el.dataset.volgende)); });
+    eigen(root, "select[data-keuzes]").forEach(function (el) { keuzes(el, waarde(data, el.dataset.keuzes)); });
+  }
+
+  function lijst(el, items) {
+    const model = el.querySelector(":scope > template");
+    Array.prototype.slice.call(el.children).forEach(function (c) { if (c !== model) c.remove(); });
+    if (!model || !Array.isArray(items)) return;
+    items.forEach(function (item) {
+      const kloon = model.content.firstElementChild.cloneNode(true);
+      el.append(kloon);
+      vul(kloon, item);
+    });
+  }
+
+  function volgende(el, cursor) {
+    if (!cursor) {
+      el.hidden = true;
+      el.removeAttribute("href");
+      return;
+    }
+    const hier = new URL(location.href);
+    hier.searchParams.set(el.dataset.volgende, String(cursor));
+    el.href = hier.pathname + hier.search;
+    el.hidden = false;
+  }
+
+  // A select whose choices depend on a value (the status changes allowed from a status).
+  function keuzes(select, van) {
+    const toegestaan = (G.keuzes[select.dataset.keuzesUit] || {})[String(van)] || [];
+    let eerste = null;
+    Array.prototype.forEach.call(select.options, function (o) {
+      const mag = toegestaan.indexOf(o.value) >= 0;
+      o.hidden = !mag;
+      o.disabled = !mag;
+      if (mag && !eerste) eerste = o;
+    });
+    if (eerste && (select.selectedIndex < 0 || select.options[select.selectedIndex].disabled)) {
+      select.value = eerste.value;
+    }
+    if (select.form) {
+      select.form.hidden = !eerste;
+      const geen = select.form.parentElement.querySelector("[data-geen-keuzes]");
+      if (geen) geen.hidden = !!eerste;
+    }
+  }
+
+  async function laad(el) {
+    const fouten = el.dataset.foutenIn ? document.querySelector(el.dataset.foutenIn) : null;
+    const formulier = el.dataset.formulier ? document.querySelector(el.dataset.formulier) : null;
+    el.setAttribute("aria-busy", "true");
+    const r = await api("GET", adresVan(el.dataset.bron, el.dataset.query));
+    el.removeAttribute("aria-busy");
+    if (!r || !el.isConnected) return;
+    wisFouten(fouten, formulier);
+    if (!r.ok) {
+      toonFouten(fouten, r, formulier);
+      return;
+    }
+    vul(el, r.data || {});
+  }
+
+  function vernieuw(selectors) {
+    return Promise.all((selectors || "").split(/\s+/).filter(Boolean).map(function (sel) {
+      const el = document.querySelector(sel);
+      return el && el.dataset.bron ? laad(el) : null;
+    }));
+  }
+
+  // --- errors, in the one error shape {"error", "errors": {field: message}} --------------
+
+  function foutTekst(status) {
+    if (status >= 500) return T.fout_500;
+    return T["fout_" + status] || T.fout_400;
+  }
+
+  function wisFouten(fouten, formulier) {
+    if (fouten) {
+      fouten.replaceChildren();
+      fouten.removeAttribute("role");
+    }
+    if (!formulier) return;
+    formulier.querySelectorAll("[data-gemaakt]").forEach(function (el) { el.remove(); });
+    formulier.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      if (el.dataset.beschreven !== undefined) {
+        if (el.dataset.beschreven) el.setAttribute("aria-describedby", el.dataset.beschreven);
+        else el.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
+  function markeer(veld, boodschap) {
+    const p = document.createElement("p");
+    p.className = "field-error";
+    p.id = veld.id + "-fout";
+    p.dataset.gemaakt = "";
+    p.textContent = boodschap;
+    veld.insertAdjacentElement("beforebegin", p);
+    if (veld.dataset.beschreven === undefined) veld.dataset.beschreven = veld.getAttribute("aria-describedby") || "";
+    veld.setAttribute("aria-describedby", (veld.dataset.beschreven + " " + p.id).trim());
+    veld.setAttribute("aria-invalid", "true");
+  }
+
+  function labelVan(veld) {
+    const l = veld.id ? document.querySelector('label[for="' + CSS.escape(veld.id) + '"]') : null;
+    return l ? l.textContent.trim() : veld.name;
+  }
+
+  function toonFouten(doel, r, formulier) {
+    if (!doel) return;
+    doel.setAttribute("role", "alert");
+    const kop = document.createElement("h2");
+    kop.textContent = T.fouten_kop;
+    const ul = document.createElement("ul");
+    const velden = (r.data && typeof r.data.errors === "object" && r.data.errors) || {};
+    const namen = Object.keys(velden);
+    if (!namen.length || r.status !== 400) {
+      const li = document.createElement("li");
+      li.textContent = foutTekst(r.status);
+      ul.append(li);
+    }
+    namen.forEach(function (naam) {
+      const li = document.createElement("li");
+      const boodschap = String(velden[naam]);
+      const veld = formulier ? formulier.querySelector('[name="' + CSS.escape(naam) + '"]') : null;
+      if (veld && veld.id) {
+        const a = document.createElement("a");
+        a.href = "#" + veld.id;
+        a.textContent = labelVan(veld) + ": " + boodschap;
+        li.append(a);
+        markeer(veld, boodschap);
+      } else {
+        li.textContent = naam === "_body" ? boodschap : naam + ": " + boodschap;
+      }
+      ul.append(li);
+    });
+    doel.append(kop, ul);
+  }
+
+  // --- forms and buttons ----------------------------------------------------------------
+
+  function velden(form) {
+    const uit = {};
+    new FormData(form).forEach(function (v, naam) {
+      const el = form.querySelector('[name="' + CSS.escape(naam) + '"]');
+      if (el && el.hasAttribute("data-lijst-veld")) (uit[naam] = uit[naam] || []).push(String(v));
+      else uit[naam] = String(v);
+    });
+    return uit;
+  }
+
+  async function verstuur(form) {
+    const methode = (form.dataset.methode || "POST").toUpperCase();
+    const fouten = form.querySelector("[data-fouten]");
+    const klaar = form.parentElement.querySelector("[data-bericht]");
+    const knop = form.querySelector("[type=submit]");
+    wisFouten(fouten, form);
+    meld(klaar, "");
+    if (knop) knop.disabled = true;
+    const r = await api(methode, adresVan(form.dataset.actie), methode === "GET" ? null : velden(form));
+    if (knop) knop.disabled = false;
+    if (!r) return;
+    if (!r.ok) {
+      toonFouten(fouten, r, form);
+      if (fouten) fouten.focus();
+      if (r.status === 404 || r.status === 409) vernieuw(form.dataset.vernieuw);
+      return;
+    }
+    if (form.dataset.resultaat) {
+      const doel = document.querySelector(form.dataset.resultaat);
+      if (doel) {
+        vul(doel, r.data || {});
+        doel.hidden = false;
+      }
+    }
+    if (methode !== "GET") form.reset();
+    await vernieuw(form.dataset.vernieuw); // the page shows the change before it says so
+    meld(klaar, sjabloon(form.dataset.gelukt || T.gelukt, r.data));
+  }
+
+  async function download(knop) {
+    const klaar = knop.closest("section") ? knop.closest("section").querySelector("[data-bericht]") : null;
+    meld(klaar, "");
+    knop.disabled = true;
+    const r = await api("GET", adresVan(knop.dataset.download, knop.dataset.query), null, true);
+    knop.disabled = false;
+    if (!r) return;
+    if (!r.ok || !r.data) {
+      meld(klaar, foutTekst(r.status));
+      return;
+    }
+    const adres = URL.createObjectURL(r.data);
+    const a = document.createElement("a");
+    a.href = adres;
+    a.download = r.bestand || knop.dataset.bestand || "download";
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(adres); }, 10000);
+    meld(klaar, T.gedownload);
+  }
+
+  function tokenFoutTonen(tekstFout) {
+    tokenFout.textContent = tekstFout;
+    tokenFout.hidden = !tekstFout;
+    if (tekstFout) {
+      tokenVeld.setAttribute("aria-invalid", "true");
+      tokenVeld.setAttribute("aria-describedby", "beheer-token-hint beheer-token-error");
+    } else {
+      tokenVeld.removeAttribute("aria-invalid");
+      tokenVeld.setAttribute("aria-describedby", "beheer-token-hint");
+    }
+  }
+
+  async function inloggenMet(form) {
+    const token = tokenVeld.value.trim();
+    tokenVeld.value = "";
+    tokenFoutTonen("");
+    meld(bericht, "");
+    if (!token) {
+      tokenFoutTonen(T.token_leeg);
+      tokenVeld.focus();
+      return;
+    }
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      tokenFoutTonen(T.token_onbekend);
+      tokenVeld.focus();
+      return;
+    }
+    const knop = form.querySelector("[type=submit]");
+    knop.disabled = true;
+    let r = null;
+    try {
+      r = await fetch(G.base + "/beheer/sessie", {
+        method: "POST", body: "{}", cache: "no-store", credentials: "omit", redirect: "error",
+        headers: { Authorization: "Bearer " + token, "Content-Type": "application/json",
+                   Accept: "application/json", "Accept-Language": G.lang } });
+    } catch (e) {
+      r = null;
+    }
+    knop.disabled = false;
+    let d = null;
+    if (r && r.status === 201) {
+      try {
+        d = await r.json();
+      } catch (e) {
+        d = null;
+      }
+    }
+    if (d && typeof d.sessie === "string") {
+      const nu = Date.now();
+      const s = { token: d.sessie, naam: String(d.naam || ""), rol: String(d.rol || ""),
+                  einde: nu + Number(d.seconden || 0) * 1000, actief: nu };
+      bewaar(s);
+      meld(bericht, T.ingelogd);
+      binnen(s, true);
+      return;
+    }
+    if (!r) tokenFoutTonen(T.fout_0);
+    else if (r.status === 400) tokenFoutTonen(T.token_sessie);
+    else if (r.status === 401 || r.status === 403) tokenFoutTonen(T.token_onbekend);
+    else tokenFoutTonen(foutTekst(r.status));
+    tokenVeld.focus();
+  }
+
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (form === inlogformulier) {
+      e.preventDefault();
+      inloggenMet(form);
+    } else if (form.matches("form[data-actie]")) {
+      e.preventDefault();
+      verstuur(form);
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    const knop = e.target.closest("button[data-download]");
+    if (knop) {
+      e.preventDefault();
+      download(knop);
+    } else if (e.target.closest("#beheer-uitloggen")) {
+      afmelden("uitgelogd");
+    }
+  });
+
+  ["pointerdown", "keydown"].forEach(function (soort) {
+    document.addEventListener(soort, actief, { passive: true, capture: true });
+  });
+  document.addEventListener("visibilitychange", controleer);
+  // Back to this page from the browser's back/forward cache: the session may be gone since.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && !lees().sessie) {
+      huidige = null;
+      wis();
+      toonInloggen("");
+    }
+  });
+  setInterval(controleer, 15000);
+
+  const begin = lees();
+  if (begin.token) stopOpServer(begin.token);
+  if (begin.sessie) binnen(begin.sessie, false);
+  else toonInloggen(begin.verlopen ? T.verlopen : "");
+})();
