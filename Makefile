@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= local
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: help install run test unit integration contract e2e load bench package lint token tokens revoke migrate-cijfers verify-archive clean
+.PHONY: help install run test unit integration contract e2e load bench package lint token tokens revoke migrate-cijfers verify-archive redrive clean
 
 help:
 	@echo "make run        start the whole system locally (API :8000, console :8025)"
@@ -20,6 +20,7 @@ help:
 	@echo "make tokens / make revoke ID=...   list / revoke tokens"
 	@echo "make migrate-cijfers [STAGE=...]   one-off: meldpunt counters to the cell key method"
 	@echo "make verify-archive [STAGE=local|dev|prod STACK=...]  check the agenda archive's chain and hashes"
+	@echo "make redrive [STAGE=... QUEUE=...]  move dead-lettered messages back to their queue"
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +78,9 @@ revoke: $(STAMP)
 
 migrate-cijfers: $(STAMP)
 	$(PY) -m infra.migrate_cijfers --stage $(STAGE) $(if $(STACK),--stack $(STACK))
+
+redrive: $(STAMP)
+	$(PY) -m infra.redrive --stage $(STAGE) $(if $(STACK),--stack $(STACK)) $(if $(QUEUE),--queue $(QUEUE))
 
 verify-archive: $(STAMP)
 	$(PY) -m infra.archive_verify --stage $(STAGE) $(if $(STACK),--stack $(STACK))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from functions import afdeling
-from functions.config import BESTUUR, ROLES
+from functions.config import BESTUUR
 from functions.logs import log_event
 
 # The werkgroep that reviews the meldpunt and may see contact details (afdeling file).

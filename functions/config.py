@@ -23,6 +23,8 @@ ENV_MELDPUNT_QUEUE_URL = "MELDPUNT_QUEUE_URL"
 ENV_KALENDER_QUEUE_URL = "KALENDER_QUEUE_URL"
 ENV_UPLOAD_BUCKET = "UPLOAD_BUCKET"  # agenda uploads land here first (functions/agendas)
 ENV_NIEUWSBRIEF_QUEUE_URL = "NIEUWSBRIEF_QUEUE_URL"
+# A failed queue record waits this long before its first retry, doubling each time.
+ENV_QUEUE_RETRY_BASE_SECONDS = "QUEUE_RETRY_BASE_SECONDS"
 
 # Mailchimp. The API key is a secret: production reads it from SSM Parameter Store
 # (MAILCHIMP_API_KEY_PARAM); MAILCHIMP_API_KEY is for the local stand-in only.
@@ -83,6 +85,7 @@ class Settings:
     kalender_afspraak_max_days: int = 365
     upload_bucket: str = ""
     nieuwsbrief_queue_url: str = ""
+    queue_retry_base_seconds: int = 30
     mailchimp_api_key: str = ""
     mailchimp_api_key_param: str = ""
     mailchimp_server: str = "us1"
@@ -118,6 +121,7 @@ class Settings:
             kalender_afspraak_max_days=_int(env, ENV_KALENDER_AFSPRAAK_MAX_DAYS, 365),
             upload_bucket=env.get(ENV_UPLOAD_BUCKET, ""),
             nieuwsbrief_queue_url=env.get(ENV_NIEUWSBRIEF_QUEUE_URL, ""),
+            queue_retry_base_seconds=_int(env, ENV_QUEUE_RETRY_BASE_SECONDS, 30),
             mailchimp_api_key=env.get(ENV_MAILCHIMP_API_KEY, ""),
             mailchimp_api_key_param=env.get(ENV_MAILCHIMP_API_KEY_PARAM, ""),
             mailchimp_server=env.get(ENV_MAILCHIMP_SERVER, "us1"),

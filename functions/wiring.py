@@ -22,7 +22,7 @@ def override(**objects: Any) -> None:
 def reset() -> None:
     _overrides.clear()
     for getter in (settings, table, signup_queue, meldpunt_queue, nieuwsbrief_queue, kalender_queue,
-                   mailchimp, mail, secrets, renderer, crypto, form_secret, archive):
+                   mailchimp, mail, secrets, renderer, crypto, form_secret, archive, retry_backoff):
         getter.cache_clear()
 
 
@@ -62,6 +62,22 @@ def nieuwsbrief_queue() -> Any:
     from functions.adapters.queue import SqsQueue
 
     return _get("nieuwsbrief_queue", lambda: SqsQueue(settings().nieuwsbrief_queue_url))
+
+
+@lru_cache(maxsize=1)
+def retry_backoff() -> Any:
+    """How a failed queue record waits before its retry (None: the queue's own timeout)."""
+    def build() -> Any:
+        from functions.adapters.queue import RetryBackoff
+
+        s = settings()
+        if s.queue_retry_base_seconds <= 0:
+            return None
+        return RetryBackoff(s.queue_retry_base_seconds,
+                            queue_urls=(s.signup_queue_url, s.meldpunt_queue_url,
+                                        s.nieuwsbrief_queue_url, s.kalender_queue_url))
+
+    return _get("retry_backoff", build)
 
 
 @lru_cache(maxsize=1)

@@ -47,3 +47,41 @@ class FakeQueue:
             raise errors.TemporarilyUnavailable("fake queue down")
         self.sent.append(json.loads(json.dumps(message)))
         return f"fake-{len(self.sent)}"
+
+
+class RetryBackoff:
+    """Exponential backoff for a failed SQS record: ChangeMessageVisibility to
+    ``base`` x 2^(receives - 1) seconds, at most ``maximum``."""
+
+    def __init__(self, base_seconds: int, queue_urls: Any = (), maximum: int = 900,
+                 sqs_client: Any = None):
+        self.base = int(base_seconds)
+        self.maximum = int(maximum)
+        self.queue_urls = [u for u in queue_urls if u]
+        self._client = sqs_client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("sqs")
+        return self._client
+
+    def delay(self, receives: int) -> int:
+        return min(self.maximum, self.base * 2 ** max(0, receives - 1))
+
+    def url_for(self, arn: str) -> str:
+        """The queue URL of an event source ARN (arn:aws:sqs:<region>:<account>:<name>): one of
+        ours by its name, else the public SQS endpoint's form."""
+        _, _, _, region, account, name = arn.split(":", 5)
+        for url in self.queue_urls:
+            if url.rstrip("/").rsplit("/", 1)[-1] == name:
+                return url
+        return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+    def __call__(self, record: dict[str, Any]) -> int:
+        receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
+        seconds = self.delay(receives)
+        self.client.change_message_visibility(QueueUrl=self.url_for(record["eventSourceARN"]),
+                                              ReceiptHandle=record["receiptHandle"],
+                                              VisibilityTimeout=seconds)
+        return seconds

@@ -106,7 +106,8 @@ def agendas_upload_status(datum, upload_id):
 @bp.on_sqs_message(queue="agendas-uploads", batch_size=5)
 def agendas_upload_consumer(event):
     """Upload bucket notifications (S3 -> SQS): validate, archive, record; once per upload."""
-    return process_batch(event.to_dict()["Records"], paginas.verwerk, consumer="agendas_upload_consumer")
+    return process_batch(event.to_dict()["Records"], paginas.verwerk,
+                         consumer="agendas_upload_consumer", backoff=wiring.retry_backoff())
 
 
 # --- bestuur: read everything, draft, check ------------------------------------------------

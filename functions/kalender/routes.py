@@ -7,7 +7,7 @@ and one occurrence's file is ``/kalender/activiteiten/{activiteit}`` with ``<id>
 """
 from chalice import Blueprint
 
-from functions import auth, authorizers, http
+from functions import auth, authorizers, http, wiring
 from functions.batch import process_batch
 from functions.events import event_time
 from functions.kalender import paginas
@@ -152,4 +152,4 @@ def kalender_retentie(event):
 def kalender_berichten_consumer(event):
     """One campaign per (occurrence, kind), exactly once; op-afspraak confirmations."""
     return process_batch(event.to_dict()["Records"], paginas.bericht,
-                         consumer="kalender_berichten_consumer")
+                         consumer="kalender_berichten_consumer", backoff=wiring.retry_backoff())

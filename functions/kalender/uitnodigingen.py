@@ -31,7 +31,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from functions.adapters.dynamo import Table, TransactionConditionFailed, TxPut, TxUpdate
+from functions.adapters.dynamo import Table, TransactionConditionFailed, TxUpdate
 from functions.errors import AlreadyExists, NotFound, TemporarilyUnavailable
 from functions.kalender import activiteiten as acts
 from functions.kalender import teksten

@@ -76,7 +76,7 @@ def meldpunt_intrekken():
 def meldpunt_intake_consumer(event):
     """One transaction per report, idempotent on its id: a redelivery stores nothing twice."""
     return process_batch(event.to_dict()["Records"], paginas.bewaar,
-                         consumer="meldpunt_intake_consumer")
+                         consumer="meldpunt_intake_consumer", backoff=wiring.retry_backoff())
 
 
 # --- review, cijfers, retentie en digest ------------------------------------------------

@@ -35,7 +35,7 @@ def nieuwsbrief_aanmelden():
 def nieuwsbrief_aanmelden_consumer(event):
     return process_batch(event.to_dict()["Records"],
                          lambda m: aanmelden.process_signup(m, wiring.mailchimp()),
-                         consumer="nieuwsbrief_aanmelden_consumer")
+                         consumer="nieuwsbrief_aanmelden_consumer", backoff=wiring.retry_backoff())
 
 
 # --- the monthly newsletter: compile, approve, send, archive (functions/nieuwsbrief/uitgave.py)
@@ -168,7 +168,8 @@ def nieuwsbrief_artikel(maand, artikel_id):
 def nieuwsbrief_consumer(event):
     """Compile or send one issue; each step idempotent (functions/nieuwsbrief/uitgave.py)."""
     from functions.nieuwsbrief import paginas
-    return process_batch(event.to_dict()["Records"], paginas.verwerk, consumer="nieuwsbrief_consumer")
+    return process_batch(event.to_dict()["Records"], paginas.verwerk, consumer="nieuwsbrief_consumer",
+                         backoff=wiring.retry_backoff())
 
 
 @bp.schedule("cron(0 7,8 * * ? *)")

@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from functions.adapters.dynamo import TransactionConditionFailed, TxPut, TxUpdate
+from functions.adapters.dynamo import TransactionConditionFailed, TxUpdate
 from functions.errors import AlreadyExists, Conflict, MailchimpError, NotFound, NotReady
 from functions.logs import log_event
 from functions.nieuwsbrief import planning as plan

@@ -14,6 +14,7 @@ the console itself (against other web pages posting to it from the browser).
     GET  /api/mail                 transactional mail SES "sent" (moto), newest first
     POST /api/trigger/{handler}?at=2026-12-25T08:00:00Z   run a scheduled handler now
     POST /api/mailchimp/fail       {"mode", "path_contains", "times"} -> stand-in fail()
+    POST /api/mailchimp/reset      forget every failure still to come
 
 Whatever a client put into the system (a first name, a request body) is shown, never
 fatal: text that cannot be encoded (a lone surrogate) is written as its escape, ``\ud800``,
@@ -172,6 +173,8 @@ class ConsoleHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path.startswith("/api/trigger/"):
             self._guarded(lambda: self._trigger(parts.path[len("/api/trigger/"):], parts.query))
+        elif parts.path == "/api/mailchimp/reset":
+            self._guarded(self._reset)
         elif parts.path == "/api/mailchimp/fail":
             self._guarded(self._fail)
         else:
@@ -206,6 +209,11 @@ class ConsoleHandler(BaseHTTPRequestHandler):
                        HTTPStatus.INTERNAL_SERVER_ERROR)
             return
         self._json({"handler": name, "time": format_time(at), "result": result})
+
+    def _reset(self) -> None:
+        self._read_body()
+        self.backend.standin.reset_failures()
+        self._json({"ok": True, "failures": []})
 
     def _fail(self) -> None:
         try:

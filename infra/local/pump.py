@@ -11,9 +11,11 @@ The queue of a consumer is not configured here: the consumer's function logical 
 names the queue (``provision.queue_logical_ids``).
 
 Where it differs from Lambda, on purpose:
-- Failed records are made visible again after ``retry_visibility`` seconds (default 2)
-  with ChangeMessageVisibility, instead of after the queue's visibility timeout (180 s),
-  so retries and the move to the dead-letter queue happen within seconds.
+- Failed records are made visible again after ``retry_visibility`` seconds (default 2) with
+  ChangeMessageVisibility, instead of after the queue's visibility timeout (180 s), so
+  retries happen within seconds. With ``handler_backoff`` (the local stack), records a
+  handler *reports* as failed are left as the handler left them, as in Lambda: ours set their
+  own exponential backoff (functions/batch.py; QUEUE_RETRY_BASE_SECONDS, 1 s locally).
 - One poller per consumer, one batch at a time (Lambda scales out to many concurrent
   batches); no batching window.
 - ``batchItemFailures`` is honoured only when the template sets
@@ -121,7 +123,7 @@ class QueuePump:
     """Polls every consumer's queue in its own thread; ``poll_once`` runs one batch."""
 
     def __init__(self, consumers: list[Consumer], sqs: Any, *, region: str = "eu-west-1",
-                 wait_seconds: int = 1, retry_visibility: int = 2,
+                 wait_seconds: int = 1, retry_visibility: int = 2, handler_backoff: bool = False,
                  context_factory: Optional[Callable[[str], Any]] = None,
                  log: Optional[Log] = None):
         self.consumers = list(consumers)
@@ -129,6 +131,7 @@ class QueuePump:
         self.region = region
         self.wait_seconds = wait_seconds
         self.retry_visibility = retry_visibility
+        self.handler_backoff = handler_backoff  # leave reported failures as the handler left them
         self._context_factory = context_factory or _default_context
         self._log = log or (lambda line: None)
         self._stop = threading.Event()
@@ -188,7 +191,9 @@ class QueuePump:
             failed = self._failed_ids(consumer, response, set(by_id))
         result.failed = [r["messageId"] for r in records if r["messageId"] in failed]
         result.succeeded = [r["messageId"] for r in records if r["messageId"] not in failed]
-        self._settle(consumer, [by_id[i] for i in result.succeeded], [by_id[i] for i in result.failed])
+        left_to_handler = self.handler_backoff and not result.error
+        self._settle(consumer, [by_id[i] for i in result.succeeded],
+                     [] if left_to_handler else [by_id[i] for i in result.failed])
         self._log_batch(consumer, records, result, time.monotonic() - started)
         return result
 
@@ -207,9 +212,10 @@ class QueuePump:
                   f"(receive {'/'.join(counts)}{error})")
         for record in records:
             if record["messageId"] in result.failed:
+                again = ("its handler's backoff" if self.handler_backoff and not result.error
+                         else f"{self.retry_visibility} s")
                 self._log(f"pump {consumer.logical_id}: message {record['messageId']} failed "
-                          f"(receive {receives(record)}{error}); visible again in "
-                          f"{self.retry_visibility} s")
+                          f"(receive {receives(record)}{error}); visible again after {again}")
 
     def _receive(self, consumer: Consumer, wait_seconds: int) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []

@@ -277,6 +277,8 @@ class LocalStack:
             "FORM_SECRET": secrets.token_urlsafe(32),
             "PUBLIC_BASE_URL": self.api_url,
             "APP_STAGE": STAGE,
+            # failed queue records are retried after 1, 2, 4, 8 s (production: 30 s doubling)
+            "QUEUE_RETRY_BASE_SECONDS": original_env.get("QUEUE_RETRY_BASE_SECONDS") or "1",
         }
         for name, value in self.function_env.items():
             self._setenv(name, value)
@@ -353,7 +355,8 @@ class LocalStack:
         consumers = discover_consumers(self.app, self.template, self.physical, self._sqs)
         schedules = discover_schedules(self.app)
         self.pump = QueuePump(consumers, self._sqs, region=REGION, wait_seconds=self.poll_wait_seconds,
-                              retry_visibility=self.retry_visibility, context_factory=self._lambda_context,
+                              retry_visibility=self.retry_visibility, handler_backoff=True,
+                              context_factory=self._lambda_context,
                               log=self.log)
         self.scheduler = Scheduler(schedules, region=REGION, rule_prefix=f"{self.app.app_name}-{STAGE}",
                                    context_factory=self._lambda_context, log=self.log)

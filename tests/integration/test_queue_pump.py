@@ -260,4 +260,4 @@ def test_the_pump_logs_each_batch_and_each_failed_message_by_id(aws):
     assert re.fullmatch(r"pump NieuwsbriefAanmeldenConsumer: batch of 3 in \d+ ms: "
                         r"2 done, 1 failed \(receive 1\)", lines[0])
     assert lines[1] == (f"pump NieuwsbriefAanmeldenConsumer: message {result.failed[0]} failed "
-                        "(receive 1); visible again in 7 s")
+                        "(receive 1); visible again after 7 s")

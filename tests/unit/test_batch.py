@@ -34,3 +34,36 @@ def test_failure_logs_carry_no_message_content(caplog):
         process_batch(records, handle, consumer="test")
     assert "geheim@example.org" not in caplog.text
     assert "ValueError" in caplog.text
+
+
+def test_a_failed_record_waits_longer_before_each_retry():
+    from functions.adapters.queue import RetryBackoff
+
+    class Sqs:
+        def __init__(self):
+            self.calls = []
+
+        def change_message_visibility(self, **kwargs):
+            self.calls.append(kwargs)
+
+    sqs = Sqs()
+    backoff = RetryBackoff(30, queue_urls=["http://127.0.0.1:5000/123456789012/nieuwsbrief-q"],
+                           sqs_client=sqs)
+    records = sqs_records("{}", "{}", "{}")
+    for n, record in enumerate(records, 1):
+        record["attributes"]["ApproximateReceiveCount"] = str(n)
+        record["eventSourceARN"] = "arn:aws:sqs:eu-west-1:123456789012:nieuwsbrief-q"
+    result = process_batch(records, lambda m: 1 / 0, consumer="test", backoff=backoff)
+    assert len(result["batchItemFailures"]) == 3
+    assert [c["VisibilityTimeout"] for c in sqs.calls] == [30, 60, 120]
+    assert {c["QueueUrl"] for c in sqs.calls} == {"http://127.0.0.1:5000/123456789012/nieuwsbrief-q"}
+    assert backoff.delay(10) == 900  # capped
+    assert backoff.url_for("arn:aws:sqs:eu-west-1:1:other") == "https://sqs.eu-west-1.amazonaws.com/1/other"
+
+
+def test_a_failing_backoff_does_not_hide_the_failure():
+    def broken(record):
+        raise RuntimeError("sqs down")
+
+    result = process_batch(sqs_records("{}"), lambda m: 1 / 0, consumer="test", backoff=broken)
+    assert len(result["batchItemFailures"]) == 1
