@@ -3,7 +3,9 @@ a Chalice test client, and Lambda-shaped event factories with unique ids."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from types import SimpleNamespace
+from typing import Iterator
 
 import pytest
 
@@ -29,9 +31,10 @@ def _isolated_environment(monkeypatch):
     aws_clients.client.cache_clear()
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    """moto (in process) with every resource of infra/template.json; env vars set as in Lambda."""
+@contextmanager
+def moto_world(monkeypatch) -> Iterator[SimpleNamespace]:
+    """moto (in process) with every resource of infra/template.json; env vars set as in Lambda.
+    A fresh, empty world each time it is entered."""
     import boto3
     from moto import mock_aws
 
@@ -49,6 +52,13 @@ def aws(monkeypatch):
         yield SimpleNamespace(env=env, physical=physical,
                               sqs=boto3.client("sqs"), dynamodb=boto3.client("dynamodb"),
                               s3=boto3.client("s3"), kms=boto3.client("kms"))
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto (in process) with every resource of infra/template.json; env vars set as in Lambda."""
+    with moto_world(monkeypatch) as world:
+        yield world
 
 
 @pytest.fixture

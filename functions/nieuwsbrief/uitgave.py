@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from functions.adapters.dynamo import TransactionConditionFailed, TxUpdate
+from functions.adapters.dynamo import TransactionConditionFailed, TxPut, TxUpdate
 from functions.errors import AlreadyExists, Conflict, MailchimpError, NotFound, NotReady
 from functions.logs import log_event
 from functions.nieuwsbrief import planning as plan
@@ -61,22 +61,20 @@ def _time(value: str) -> datetime:
 
 
 def _update(table: Any, maand: str, changes: Mapping[str, Any], expect: Mapping[str, Any],
-            remove: tuple[str, ...] = ()) -> None:
+            remove: tuple[str, ...] = (), unless: tuple[str, ...] = (), also: tuple[Any, ...] = ()
+            ) -> None:
+    """One compare-and-swap of the issue's state, with ``also`` (its history entry) in the same
+    transaction: a crash can never leave the state changed and its history missing."""
     table.transact_write([TxUpdate(pk(maand), SK, set=dict(changes), remove=remove,
-                                   when=dict(expect))])
+                                   when=dict(expect), unless=unless), *also])
 
 
-def _history(table: Any, maand: str, now: datetime, action: str, who: Mapping[str, str],
-             **details: Any) -> None:
+def _entry(maand: str, now: datetime, action: str, who: Mapping[str, str], **details: Any) -> TxPut:
+    """The history entry of a state change, written with it (see :func:`_update`)."""
     at = _iso(now)
-    for n in range(100):
-        try:
-            table.put({"pk": pk(maand), "sk": f"HIST#{at}#{n:02d}", "at": at, "action": action,
-                       "who": who.get("name", ""), "role": who.get("role", ""), **details},
-                      if_new=True)
-            return
-        except AlreadyExists:
-            continue
+    suffix = f"{action}-{details['versie']}" if "versie" in details else action
+    return TxPut({"pk": pk(maand), "sk": f"HIST#{at}#{suffix}", "at": at, "action": action,
+                  "who": who.get("name", ""), "role": who.get("role", ""), **details})
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -163,11 +161,11 @@ def samenstellen(table: Any, mailchimp: Any, renderer: Any, bron: Bron, planning
         _update(table, maand, {**_pack(content), "versie": versie, "verzoek": verzoek,
                                "campaign_id": campaign_id, "samengesteld_op": _iso(bron.now),
                                "samengesteld_door": who.get("name", "")},
-                expect={"status": CONCEPT, "versie": int(state.get("versie") or 0)})
+                expect={"status": CONCEPT, "versie": int(state.get("versie") or 0)},
+                also=(_entry(maand, bron.now, "samengesteld", who, versie=versie),))
     except TransactionConditionFailed as exc:
         raise Conflict(f"the issue of {maand} changed meanwhile (approved or compiled)") from exc
     state = table.get(pk(maand), SK)
-    _history(table, maand, bron.now, "samengesteld", who, versie=versie)
     return _finish(table, mailchimp, planning, maand, state)
 
 
@@ -230,10 +228,10 @@ def goedkeuren(table: Any, mailchimp: Any, queue: Any, maand: str, planning: pla
             _update(table, maand, {"status": GOEDGEKEURD, "goedgekeurd_door": who.get("name", ""),
                                    "goedgekeurd_op": _iso(now),
                                    "verzendmoment": _iso(now if direct else moment)},
-                    expect={"status": CONCEPT, "versie": state["versie"]})
+                    expect={"status": CONCEPT, "versie": state["versie"]},
+                    also=(_entry(maand, now, "goedgekeurd", who, versie=state["versie"]),))
         except TransactionConditionFailed as exc:
             raise Conflict("the issue changed meanwhile; look at it again") from exc
-        _history(table, maand, now, "goedgekeurd", who, versie=state["versie"])
         state = table.get(pk(maand), SK)
     elif status != GOEDGEKEURD:
         return status_view(state, planning, now)  # scheduled or sent: nothing to do
@@ -252,23 +250,22 @@ def intrekken(table: Any, mailchimp: Any, maand: str, planning: plan.Planning,
     if state.get("status") == VERZONDEN:
         raise Conflict("the newsletter has been sent")
     if state.get("status") == CONCEPT:
+        # a withdrawal that died before its unschedule: asked again, it finishes the job
+        if state.get("campaign_id") and state.get("ingetrokken_op"):
+            _unschedule(table, mailchimp, maand, state["campaign_id"], now)
         return status_view(state, planning, now)
     for status in (GOEDGEKEURD, GEPLAND):
         try:
-            _update(table, maand, {"status": CONCEPT}, expect={"status": status},
-                    remove=("verzendmoment", "goedgekeurd_door", "goedgekeurd_op"))
+            _update(table, maand, {"status": CONCEPT, "ingetrokken_op": _iso(now)},
+                    expect={"status": status},
+                    remove=("verzendmoment", "goedgekeurd_door", "goedgekeurd_op"),
+                    also=(_entry(maand, now, "ingetrokken", who),))
             break
         except TransactionConditionFailed:
             continue
     else:
         return intrekken(table, mailchimp, maand, planning, who, now)  # it moved on: decide again
-    try:
-        mailchimp.unschedule(state["campaign_id"])
-    except MailchimpError:
-        if _mark_sent_if_so(table, mailchimp, maand, now):
-            raise Conflict("the newsletter has just been sent") from None
-        raise
-    _history(table, maand, now, "ingetrokken", who)
+    _unschedule(table, mailchimp, maand, state["campaign_id"], now)
     log_event("nieuwsbrief.withdrawn", maand=maand, role=who.get("role"))
     return status_view(table.get(pk(maand), SK), planning, now)
 
@@ -279,6 +276,9 @@ def versturen(table: Any, mailchimp: Any, message: Mapping[str, Any], now: datet
     """The consumer: schedule or send an approved issue, at most once."""
     maand = str(message["maand"])
     state = table.get(pk(maand), SK)
+    if state and state.get("status") == VERZONDEN:  # redelivered: finish what a crash left
+        _sent(table, maand, now)
+        return VERZONDEN
     if not state or state.get("status") != GOEDGEKEURD:
         log_event("nieuwsbrief.send_skipped", maand=maand, status=(state or {}).get("status"))
         return "skipped"
@@ -307,16 +307,32 @@ def versturen(table: Any, mailchimp: Any, message: Mapping[str, Any], now: datet
     return new
 
 
+def _unschedule(table: Any, mailchimp: Any, maand: str, campaign_id: str, now: datetime) -> None:
+    """The campaign back to a draft (idempotent: ``unschedule`` reads its status first)."""
+    try:
+        mailchimp.unschedule(campaign_id)
+    except MailchimpError:
+        if _mark_sent_if_so(table, mailchimp, maand, now):
+            raise Conflict("the newsletter has just been sent") from None
+        raise
+
+
 def _sent(table: Any, maand: str, now: datetime) -> None:
     """Sent: into the archive (the index), the plan's goal recorded; each once."""
     from functions.doelen import voortgang
 
     state = table.get(pk(maand), SK) or {}
     if not state.get("verzonden_op"):
-        _update(table, maand, {"status": VERZONDEN, "verzonden_op": _iso(now),
-                               "gsi1pk": ARCHIVE_INDEX, "gsi1sk": maand}, expect={})
-        _history(table, maand, now, "verzonden", {"name": "mailchimp", "role": "systeem"})
-    voortgang.record_newsletter(table, maand, now)
+        try:
+            _update(table, maand, {"status": VERZONDEN, "verzonden_op": _iso(now),
+                                   "gsi1pk": ARCHIVE_INDEX, "gsi1sk": maand}, expect={},
+                    unless=("verzonden_op",),
+                    also=(_entry(maand, now, "verzonden", {"name": "mailchimp", "role": "systeem"}),))
+        except TransactionConditionFailed:
+            pass  # another run (the schedule, a redelivery) just did
+        state = table.get(pk(maand), SK) or state
+    # the goal entry dated by the send itself, whenever a retry records it
+    voortgang.record_newsletter(table, maand, _time(state.get("verzonden_op") or _iso(now)))
 
 
 def _mark_sent_if_so(table: Any, mailchimp: Any, maand: str, now: datetime) -> bool:

@@ -175,6 +175,30 @@ def test_a_withdrawn_approval_unschedules_and_the_issue_can_be_changed_again(wor
     assert len(mailchimp.campaigns) == 1
 
 
+def test_a_withdrawal_that_died_before_unscheduling_finishes_when_asked_again(world):
+    table, mailchimp, queue, planning = world
+    compile_(world)
+    uitgave.goedkeuren(table, mailchimp, queue, MAAND, planning, EDITOR, COMPILE)
+    assert deliver(world, COMPILE) == ["gepland"]
+    real_unschedule = mailchimp.unschedule
+
+    def dies(campaign_id):
+        raise TimeoutError("the Lambda was killed here")
+
+    # WHEN the withdrawal dies after its state change, before Mailchimp unscheduled
+    mailchimp.unschedule = dies
+    with pytest.raises(TimeoutError):
+        uitgave.intrekken(table, mailchimp, MAAND, planning, EDITOR, COMPILE + timedelta(hours=1))
+    (campaign,) = mailchimp.campaigns.values()
+    assert campaign["status"] == "schedule"
+    # THEN asking again (the board's retry) unschedules: never sent without approval
+    mailchimp.unschedule = real_unschedule
+    back = uitgave.intrekken(table, mailchimp, MAAND, planning, EDITOR, COMPILE + timedelta(hours=1))
+    assert back["status"] == "concept" and campaign["status"] == "save"
+    actions = [i["action"] for (pk, sk), i in table.items.items() if sk.startswith("HIST#")]
+    assert actions.count("ingetrokken") == 1
+
+
 def test_a_withdrawal_that_races_the_consumer_wins(world):
     table, mailchimp, queue, planning = world
     compile_(world)
