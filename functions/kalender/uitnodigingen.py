@@ -290,19 +290,23 @@ def _send(marker: Mapping[str, Any], kind: str, key: str, *, kalender: Kalender,
     title = title_for(a, key)
     campaign: dict[str, Any] | None = None
     if not campaign_id:
-        campaign = mailchimp.find_campaign_by_title(title)  # a crashed run's draft
+        if marker.get("aanmaken"):  # an earlier attempt may have created it and died
+            campaign = mailchimp.find_campaign_by_title(title)
         if campaign:
             campaign_id = str(campaign["id"])
         else:
+            _update(table, pk, sk, aanmaken=True)
             campaign_id = mailchimp.create_campaign(
                 title=title, subject=content["subject"], preview_text=content["preview_text"],
                 segment_opts=segment_for(a, mailchimp, tags, interests))
+            campaign = {"id": campaign_id, "status": "save"}  # just created: a draft
         _update(table, pk, sk, campaign_id=campaign_id, status=AANGEMAAKT)
     if campaign is None:
         campaign = mailchimp.get_campaign(campaign_id)
     if campaign.get("status") in EDITABLE:
         mailchimp.set_content(campaign_id, html=content["html"], plain_text=content["plain_text"])
-    status = mailchimp.send(campaign_id)
+    # the status just read or created, under our lease: no second read before the send
+    status = mailchimp.send(campaign_id, known_status=str(campaign.get("status") or ""))
     _update(table, pk, sk, status=VERSTUURD, sent_at=_iso(now), sequence=a.sequence,
             start=a.start.isoformat(), eind=a.eind.isoformat(), mailchimp_status=status)
     log_event("kalender.bericht_verstuurd", activiteit=a.id, sleutel=key, campaign_id=campaign_id,

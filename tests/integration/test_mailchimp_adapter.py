@@ -110,7 +110,7 @@ def test_campaign_lifecycle_reaches_only_subscribers_with_the_interest(standin, 
     assert mailchimp_adapter.checklist(campaign_id)["is_ready"] is True
     status = mailchimp_adapter.send(campaign_id)
 
-    assert status == "sent"
+    assert status == "sending"  # accepted (204), no read-back
     campaign = standin.campaigns()[0]
     assert campaign["id"] == campaign_id and campaign["status"] == "sent"
     # gijs has the interest but unsubscribed
@@ -134,8 +134,8 @@ def test_a_tag_campaign_reaches_only_subscribed_members_with_the_tag(standin, ma
 def test_a_second_send_is_a_no_op_that_returns_sent(standin, mailchimp_adapter):
     campaign_id = ready_campaign(mailchimp_adapter)
 
-    assert mailchimp_adapter.send(campaign_id) == "sent"
-    assert mailchimp_adapter.send(campaign_id) == "sent"
+    assert mailchimp_adapter.send(campaign_id) == "sending"
+    assert mailchimp_adapter.send(campaign_id) == "sent"   # read first: left alone
 
     assert len(sends(standin)) == 1
 
@@ -259,7 +259,7 @@ def test_send_that_failed_before_anything_happened_raises_and_a_retry_sends_once
         mailchimp_adapter.send(campaign_id)
     assert raised.value.retryable and standin.campaigns()[0]["status"] == "save"
 
-    assert mailchimp_adapter.send(campaign_id) == "sent"  # e.g. the SQS redelivery
+    assert mailchimp_adapter.send(campaign_id) == "sending"  # e.g. the SQS redelivery
     assert [r["status"] for r in sends(standin)] == [500, 204]
 
 
@@ -425,12 +425,13 @@ def test_both_keep_an_unsubscribed_member_unsubscribed_and_make_new_ones_pending
 
 
 def test_both_send_once_and_then_answer_sent(either):
+    """The send is accepted ("sending"); a second call reads the status and leaves it."""
     campaign_id = either.create_campaign(title="t", subject="s",
                                          segment_opts=either.tag_segment("bestuur"))
     assert either.checklist(campaign_id)["is_ready"] is False
     either.set_content(campaign_id, html="<p>x</p>", plain_text="x")
 
-    assert either.send(campaign_id) == "sent"
+    assert either.send(campaign_id) == "sending"
     assert either.send(campaign_id) == "sent"
     assert either.get_campaign(campaign_id)["emails_sent"] == 3
     assert either.find_campaign_by_title("t")["id"] == campaign_id

@@ -68,7 +68,7 @@ def test_interest_segments_have_the_real_shape_and_skip_unsubscribed_members(fak
 def test_send_is_idempotent(fake):
     campaign_id = ready(fake)
 
-    assert fake.send(campaign_id) == "sent"
+    assert fake.send(campaign_id) == "sending"
     assert fake.send(campaign_id) == "sent"
 
     assert fake.sent == [campaign_id]
@@ -85,7 +85,7 @@ def test_fail_next_raises_once_and_only_for_the_named_method(fake):
     with pytest.raises(MailchimpError):
         fake.send(campaign_id)
     assert fake.sent == []
-    assert fake.send(campaign_id) == "sent"
+    assert fake.send(campaign_id) == "sending"
 
 
 def test_schedule_validates_the_time_like_the_real_adapter(fake):
