@@ -252,3 +252,18 @@ def test_cancelling_and_moving_after_the_invitation_notify_the_same_audience(wor
     assert "donderdag 17 december 2026, 19:30–21:30" in move["plain_text"]   # is
     assert move["recipients"]["segment_opts"] == \
         bodies["kalender afdelingsbijeenkomst-2026-12-10 uitnodiging"]["recipients"]["segment_opts"]
+
+
+@pytest.mark.parametrize("extra_members", [0, 2000])
+def test_an_invitation_takes_four_mailchimp_requests_whatever_the_audience(world, extra_members):
+    for n in range(extra_members):
+        world.standin.add_member(f"lid{n}@example.org", tags=("bestuur",) if n % 50 == 0 else ())
+    plan(world)
+    message = next(m for m in world.queue.sent if m["activiteit"] == "bestuur-2026-12-01")
+    before = len(world.standin.requests())
+    assert deliver(world, message) == "verstuurd"
+    made = [(r["method"], r["path"].split("/3.0/")[-1]) for r in world.standin.requests()[before:]]
+    campaign_id = next(c["id"] for c in world.standin.campaigns())
+    assert made == [("GET", f"lists/{world.standin.list_id}/segments"), ("POST", "campaigns"),
+                    ("PUT", f"campaigns/{campaign_id}/content"),
+                    ("POST", f"campaigns/{campaign_id}/actions/send")]
