@@ -15,17 +15,20 @@ help:
 	@echo "make e2e        browser tests in headless Chromium (installs it if needed) and the load test"
 	@echo "make load       the local stack under load: 2,000 reports from 8 clients (~1.5 min)"
 	@echo "make bench      benchmarks (speed and memory goals)"
-	@echo "make package    chalice package --merge-template infra/template.json into build/"
+	@echo "make package    chalice package --merge-template infra/template.json into build/, then cfn-lint and checkov"
 	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
 	@echo "make tokens / make revoke ID=...   list / revoke tokens"
 	@echo "make migrate-cijfers [STAGE=...]   one-off: meldpunt counters to the cell key method"
 	@echo "make verify-archive [STAGE=local|dev|prod STACK=...]  check the agenda archive's chain and hashes"
 	@echo "make redrive [STAGE=... QUEUE=...]  move dead-lettered messages back to their queue"
 
-$(STAMP): pyproject.toml requirements.txt
+$(STAMP): pyproject.toml requirements.txt infra/checkov-requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 packages with pip < 26.3
 	$(PY) -m pip install --quiet -r requirements.txt -e ".[dev]"
+	# checkov in a virtualenv of its own: it pins boto3 and packaging older than ours (infra/checks.py)
+	test -x $(VENV)/checkov/bin/python || $(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet -r infra/checkov-requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -65,7 +68,7 @@ package: $(STAMP)
 	  --merge-template infra/template.json build/package
 	$(PY) -m infra.slim_package build/package/deployment.zip
 	@$(PY) -c "import os; s=os.path.getsize('build/package/deployment.zip'); print(f'deployment.zip: {s/1024/1024:.2f} MiB')"
-	$(VENV)/bin/cfn-lint build/package/sam.json
+	$(PY) -m infra.checks build/package  # cfn-lint (+ serverless rules) and checkov: docs/reliability.md
 
 token: $(STAMP)
 	$(PY) -m infra.tokens issue --role "$(ROLE)" --name "$(NAME)" --stage $(STAGE) $(if $(STACK),--stack $(STACK))

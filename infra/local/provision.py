@@ -16,9 +16,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.json"
 STACK_NAME = "bij1-local"
-# moto's CloudFormation cannot create these; they change nothing a local run can observe
-# (moto checks no bucket or queue policy).
-UNSUPPORTED_LOCALLY = {"AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"}
+# Resource types left out of the local stack, each with the reason; none changes what a local
+# run can observe.
+UNSUPPORTED_LOCALLY = {
+    "AWS::S3::BucketPolicy": "moto's CloudFormation cannot create it, and moto checks no bucket policy",
+    "AWS::SQS::QueuePolicy": "moto's CloudFormation cannot create it, and moto checks no queue policy",
+    "AWS::Logs::LogGroup": "named after Chalice's functions (Ref), which exist only in the package; "
+                           "locally the functions log to the terminal",
+    "AWS::CloudWatch::Alarm": "moto's CloudFormation cannot create it, and nothing emits metrics "
+                              "locally; the console shows every queue's depth instead",
+    "AWS::SNS::Subscription": "moto's CloudFormation cannot create it, and no mail leaves the local stack",
+}
+# Parameters production must be given (no Default: a deploy without them fails) that nothing
+# local uses; the local template gets these stand-ins so that it can be created in moto.
+LOCAL_PARAMETER_DEFAULTS = {"AlarmEmail": "alarmen@localhost.invalid"}
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
@@ -37,8 +48,10 @@ def local_template(template: dict[str, Any]) -> dict[str, Any]:
                 res["DependsOn"] = kept
             else:
                 res.pop("DependsOn")
-    return {"AWSTemplateFormatVersion": "2010-09-09",
-            "Parameters": template.get("Parameters", {}), "Resources": resources}
+    parameters = {name: ({"Default": LOCAL_PARAMETER_DEFAULTS[name], **spec}
+                         if name in LOCAL_PARAMETER_DEFAULTS else spec)
+                  for name, spec in template.get("Parameters", {}).items()}
+    return {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": parameters, "Resources": resources}
 
 
 def queue_logical_ids(template: dict[str, Any]) -> dict[str, str]:
