@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests.bench import figures
+from tests.bench.support import FORM_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
-FORM_SECRET = "bench-form-secret"
 PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 

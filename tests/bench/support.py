@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 COLD = HERE / "cold.py"
 FLOOR = HERE / "floor.py"
+FORM_SECRET = "bench-form-secret"  # the functions' FORM_SECRET in the bench (tests/bench/conftest.py)
 
 
 def api_event(method: str, path: str, *, resource: str | None = None,

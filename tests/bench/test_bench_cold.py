@@ -10,10 +10,10 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from tests.bench.conftest import FORM_SECRET
 from tests.bench.support import (
     COLD,
     FLOOR,
+    FORM_SECRET,
     Run,
     api_event,
     authorizer_event,
@@ -37,7 +37,10 @@ def cold_ratio(table, key: str, env: dict[str, str], handler: str,
     assert traced["status"] == status, traced
     calls = traced["calls"]
     made = [(s, o) for s, o, _ in calls]
-    assert made == operations if isinstance(operations, list) else made and set(made) == operations, made
+    if isinstance(operations, list):
+        assert made == operations, made
+    else:
+        assert made and set(made) == operations, made
 
     def measured(n: int) -> Run:
         run = run_child(COLD, [handler, json.dumps(event(n))], env)

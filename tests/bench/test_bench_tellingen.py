@@ -9,6 +9,8 @@ import json
 import random
 from collections import defaultdict
 
+import pytest
+
 from tests.bench.cold import Context
 from tests.bench.support import api_event
 
@@ -39,15 +41,35 @@ def history(rng: random.Random) -> tuple[list[dict], dict[tuple[str, str], dict]
     return reports, counters
 
 
-def test_one_months_figures_read_only_that_months_counters(table, function_environment):
+@pytest.fixture
+def history_table(function_environment, monkeypatch):
+    """A table of its own, shaped as the template's DataTable, for the 11,000 items (the other
+    figures' tables stay small), and the functions pointed at it; deleted afterwards."""
+    from functions import wiring
+    from infra.local.provision import load_template
+
+    shape = load_template()["Resources"]["DataTable"]["Properties"]
+    dynamodb = function_environment.client("dynamodb")
+    name = "bench-history"
+    dynamodb.create_table(TableName=name, **{k: shape[k] for k in (
+        "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")})
+    monkeypatch.setenv("DATA_TABLE", name)
+    wiring.reset()
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+def test_one_months_figures_read_only_that_months_counters(table, function_environment,
+                                                           history_table):
     import app
     from functions.adapters import aws
     from functions.adapters.dynamo import DynamoTable
 
     reports, counters = history(random.Random(12))
-    writer = DynamoTable(function_environment.table_name, function_environment.client("dynamodb"))
-    items = reports + [{"pk": pk, "sk": sk, **counts} for (pk, sk), counts in counters.items()]
     dynamodb = function_environment.client("dynamodb")
+    # items serialised as the app's table adapter writes them
+    writer = DynamoTable(history_table, dynamodb)
+    items = reports + [{"pk": pk, "sk": sk, **counts} for (pk, sk), counts in counters.items()]
     for start in range(0, len(items), 25):
         batch = [{"PutRequest": {"Item": writer._ser(item)}} for item in items[start:start + 25]]
         while batch:
@@ -64,9 +86,7 @@ def test_one_months_figures_read_only_that_months_counters(table, function_envir
             read[0] += int(parsed.get("ScannedCount", 0))
         elif model.name == "GetItem" and parsed.get("Item"):
             read[0] += 1
-        elif model.name in ("BatchGetItem", "TransactGetItems"):
-            read[0] += sum(len(v) for v in (parsed.get("Responses") or {}).values()) \
-                if isinstance(parsed.get("Responses"), dict) else len(parsed.get("Responses") or [])
+        # the table adapter reads with nothing else; any other call shows in the details
 
     client = aws.client("dynamodb")
     client.meta.events.register("after-call.dynamodb", count)

@@ -11,8 +11,7 @@ import os
 import time
 
 from tests.bench.cold import Context
-from tests.bench.conftest import FORM_SECRET
-from tests.bench.support import median_ms, meldpunt_event
+from tests.bench.support import FORM_SECRET, median_ms, meldpunt_event
 
 ROUNDS = int(os.environ.get("BENCH_WARM_ROUNDS", "150"))
 WARMUP = 10
