@@ -14,7 +14,7 @@ help:
 	@echo "make test       run unit, integration, contract and end-to-end tests"
 	@echo "make e2e        browser tests in headless Chromium (installs it if needed) and the load test"
 	@echo "make load       the local stack under load: 2,000 reports from 8 clients (~1.5 min)"
-	@echo "make bench      benchmarks (speed and memory goals)"
+	@echo "make bench      every figure of issue 12 in one table, goals met or missed (~5 min)"
 	@echo "make package    chalice package --merge-template infra/template.json into build/, then cfn-lint and checkov"
 	@echo "make token ROLE=bestuur NAME=tim [STAGE=local|dev|prod STACK=...]  issue a token"
 	@echo "make tokens / make revoke ID=...   list / revoke tokens"

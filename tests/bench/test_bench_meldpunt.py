@@ -5,7 +5,8 @@ figures of the longest period allowed (a year), through the cell key method, in 
 1.5 s and under 8 MB peak, reading only that year's counters; the report form rendered in
 under 5 ms once warm.
 Measured 2026-11-27 (suppression, 36 months): 0.3 s and 0.5 MB; ~1 ms.
-Measured 2026-12-01 (cell key, a year of the 36): see `make bench`'s table.
+Measured 2026-12-01 (cell key, a year of the 36): see `make bench`'s table, where each goal
+is judged (a miss is printed there, it does not fail the run).
 """
 import random
 import tracemalloc
@@ -44,25 +45,30 @@ def _publish(table):
     return cijfers.publiceer({"periode": "2025"}, table, 5, date(2026, 12, 1))
 
 
-def test_figures_of_a_year_out_of_three_busy_years(benchmark, busy_three_years):
-    table, in_year = busy_three_years
-    table.reads = 0
-    result = benchmark.pedantic(_publish, args=(table,), rounds=3, iterations=1)
+def test_figures_of_a_year_out_of_three_busy_years(benchmark, busy_three_years, table):
+    counters, in_year = busy_three_years
+    counters.reads = 0
+    result = benchmark.pedantic(_publish, args=(counters,), rounds=3, iterations=1)
     assert isinstance(result["totaal"], int) and result["totaal"] > 1000
-    assert table.reads == 3 * in_year  # three rounds, each reading that year's counters only
-    assert benchmark.stats.stats.max < 1.5
+    slowest = benchmark.stats.stats.max
+    table.record("cijfers_year", f"{slowest * 1000:.0f} ms; {counters.reads // 3} items read "
+                 f"of {in_year} that year", slowest < 1.5 and counters.reads == 3 * in_year,
+                 name="a year's figures out of 36 busy months (slowest of 3)",
+                 goal="< 1.5 s; that year's counters only")
+    assert counters.reads == 3 * in_year  # three rounds, each reading that year's counters only
 
 
-def test_figures_memory(busy_three_years):
-    table, _ = busy_three_years
+def test_figures_memory(busy_three_years, table):
+    counters, _ = busy_three_years
     tracemalloc.start()
-    _publish(table)
+    _publish(counters)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 8 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MiB"
+    table.record("cijfers_memory", f"{peak / 1024 / 1024:.1f} MiB", peak < 8 * 1024 * 1024,
+                 name="peak memory of a year's figures", goal="< 8 MB")
 
 
-def test_rendering_the_report_form(benchmark):
+def test_rendering_the_report_form(benchmark, table):
     from datetime import datetime, timezone
 
     renderer = Renderer()
@@ -70,4 +76,6 @@ def test_rendering_the_report_form(benchmark):
     context = form_context({}, {}, "token", now)
     html = benchmark(renderer.render, "meldpunt/formulier.html", "nl", base="", **context)
     assert 'name="beschrijving"' in html
-    assert benchmark.stats.stats.median < 0.005
+    median = benchmark.stats.stats.median
+    table.record("render_report_form", f"{median * 1000:.1f} ms", median < 0.005,
+                 name="report form rendered, warm (median)", goal="< 5 ms")

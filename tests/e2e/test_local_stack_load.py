@@ -9,10 +9,12 @@ seconds; and the logs must say what happened (every report stored once, no dupli
 failures, no tracebacks). The measured figures are printed.
 
 Its own stack (not the session's): the test measures that process and stops it.
-``LOAD_REPORTS`` / ``LOAD_CLIENTS`` change the size for a quick try; the goals stay.
+``LOAD_REPORTS`` / ``LOAD_CLIENTS`` change the size for a quick try; the goals stay. With
+``LOAD_RESULT=<file>`` the figures are also written there as JSON (``make bench`` reads them).
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -183,6 +185,12 @@ def test_the_local_stack_holds_2000_reports_from_8_clients(tmp_path, capsys):
         print(f"\nload: {REPORTS} reports from {CLIENTS} clients in {posting:.1f} s "
               f"({REPORTS / posting:.1f} reports/s); queue drained {drained:.1f} s after the last "
               f"post; peak memory {peak / 1024 ** 2:.0f} MiB; Ctrl-C took {stop_seconds:.1f} s")
+    if os.environ.get("LOAD_RESULT"):  # `make bench` reads the figures from here
+        Path(os.environ["LOAD_RESULT"]).write_text(json.dumps({
+            "reports": REPORTS, "clients": CLIENTS, "acknowledged": len(codes), "stored": len(ids),
+            "counted": sum(c["totaal"] for c in exact.values()), "posting_seconds": posting,
+            "reports_per_second": REPORTS / posting, "drained_seconds": drained,
+            "peak_mib": peak / 1024 ** 2, "stop_seconds": stop_seconds}), encoding="utf-8")
 
     # THEN the goals hold
     assert drained <= DRAIN_GOAL_SECONDS, f"drained {drained:.0f} s after the last post"
