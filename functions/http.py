@@ -421,7 +421,8 @@ def error_response(request: Any, status: int, field_errors: Mapping[str, str] | 
         from functions.rendering import default_renderer  # deferred import
 
         body = default_renderer().render("error.html", "nl", status=status, message=message,
-                                         field_errors=dict(field_errors or {}))
+                                         field_errors=dict(field_errors or {}),
+                                         base=base_path(request))
         return html_response(body, status=status, headers=headers)
     return json_response(error_body(status, field_errors), status=status, headers=headers)
 
