@@ -185,7 +185,7 @@ def _example_path(document: dict, path: str, method: str) -> str:
 
 @pytest.fixture
 def recorded(document, client, aws, monkeypatch):
-    from functions import web, wiring
+    from functions import wiring
     from functions.adapters.mailchimp import FakeMailchimp
 
     wiring.override(mailchimp=FakeMailchimp())  # the routes that approve a newsletter ask it
@@ -213,8 +213,8 @@ def recorded(document, client, aws, monkeypatch):
 
     monkeypatch.setattr(http, "parse_body", parse_body)
     monkeypatch.setattr(http, "query", query)
-    monkeypatch.setattr(http, "raw_document", raw_document)
-    assert web  # web.submit_form imports parse_body from functions.http at call time
+    monkeypatch.setattr(http, "raw_document", raw_document)  # (web.submit_form imports
+    # parse_body from functions.http when it is called, so it gets this one too)
 
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for path, method, entry in routes():
@@ -241,12 +241,15 @@ KIND_OF = {"TextField": fields.TEXT, "ListField": fields.LIST, "FlagField": fiel
            "FormFlagField": fields.FLAG, "IntegerField": fields.INTEGER}
 
 
-def documented_fields(document: dict, schema: dict) -> dict[str, str]:
+def documented_fields(document: dict, schema: dict, ctype: str) -> dict[str, str]:
     schema = resolve(document, schema)
     out = {}
     for name, prop in (schema.get("properties") or {}).items():
         ref = prop.get("$ref", "").rsplit("/", 1)[-1]
         assert ref in KIND_OF, f"field {name}: use one of {sorted(KIND_OF)}"
+        # a JSON flag is a boolean (or a checkbox word), a form flag a checkbox's text
+        wrong_flag = "FormFlagField" if ctype == http.JSON else "FlagField"
+        assert ref != wrong_flag, f"field {name}: {ctype} flags are not {wrong_flag}"
         out[name] = KIND_OF[ref]
     return out
 
@@ -272,7 +275,7 @@ def test_body_routes_document_the_fields_and_kinds_the_route_reads(document, rec
                             "give its path parameters an example that reaches the body")
             continue
         for ctype, media in content.items():
-            got = documented_fields(document, media["schema"])
+            got = documented_fields(document, media["schema"], ctype)
             if got != read["fields"]:
                 failures.append(f"{what} {ctype}: documented {got}, the route reads {read['fields']}")
             if ctype == http.JSON and resolve(document, media["schema"]).get("additionalProperties") is not False:
