@@ -1,7 +1,8 @@
 """`make run` under load (issue #6, item 13): 2,000 reports from 8 concurrent clients over
 HTTP, each fetching its own form token (one token is good for one report) and posting JSON.
 
-Every acknowledged report must be stored and counted; the queue must drain within two
+Every acknowledged report must be stored once (the review lists it with its wijk and
+categories); the queue must drain within two
 minutes of the last post; the stack process must stay under 1 GB; Ctrl-C must stop it in
 seconds; and the logs must say what happened (every report stored once, no duplicates, no
 failures, no tracebacks). The measured figures are printed.
@@ -16,6 +17,7 @@ import random
 import signal
 import threading
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -62,7 +64,6 @@ def test_the_local_stack_holds_2000_reports_from_8_clients(tmp_path, capsys):
         wijken = [w["code"] for w in opties["wijken"] if w["code"] != "onbekend"][:WIJKEN]
         categorieen = opties["categorieen"][:CATEGORIEEN]
         datum = (date.today() - timedelta(days=3)).isoformat()
-        month = datum[:7]
 
         # WHEN 8 clients post 2,000 reports, each with a token of its own
         codes: dict[int, str] = {}
@@ -91,34 +92,36 @@ def test_the_local_stack_holds_2000_reports_from_8_clients(tmp_path, capsys):
         assert not refused, f"{len(refused)} reports were not acknowledged: {refused[:5]}"
         assert len(codes) == REPORTS
 
-        # THEN the queue drains and the figures count every acknowledged report
-        def figures():
-            return stack.get(f"/meldpunt/cijfers.json?van={month}&tot={month}", headers=JSON).json()
+        # THEN the queue drains (a report leaves it only once stored; none in the dead letters).
+        # (The public figures count reviewed reports only, perturbed, since the cell key method
+        # (#7): the review list is where every stored report is seen, exactly.)
+        def intake_queue():
+            return stack.get("/api/queues", base="console").json()["MeldpuntQueue"]
 
-        wait_for(lambda: figures()["totaal"] == REPORTS, timeout=DRAIN_GOAL_SECONDS + 60,
-                 interval=0.5, message=f"{REPORTS} reports in the figures")
+        wait_for(lambda: (lambda q: q["visible"] == 0 and q["in_flight"] == 0)(intake_queue()),
+                 timeout=DRAIN_GOAL_SECONDS + 60, interval=0.5, message="the intake queue drained")
         drained = time.monotonic() - last_post
-        queues = stack.get("/api/queues", base="console").json()["MeldpuntQueue"]
+        queues = intake_queue()
         peak = peak_memory(stack.pid)
-
-        counted = figures()
-        for i, wijk in enumerate(wijken):
-            assert counted["wijken"][wijk]["totaal"] == len(range(i, REPORTS, WIJKEN)), wijk
-        for i, categorie in enumerate(categorieen):
-            assert counted["per_categorie"][categorie] == len(range(i, REPORTS, CATEGORIEEN))
         assert (queues["visible"], queues["in_flight"], queues["dead_letter_depth"]) == (0, 0, 0)
 
-        # AND the review lists every one of them (werkgroep Politieke agenda's token)
+        # AND the review lists every one of them, once, with its wijk and categories
         review = {"Authorization": f"Bearer {stack.tokens['politieke-agenda']}", **JSON}
-        ids, cursor = set(), None
+        stored, cursor = {}, None
         while True:
             page = stack.get("/meldpunt/meldingen", headers=review,
                              params={"limit": 100, **({"cursor": cursor} if cursor else {})}).json()
-            ids.update(m["id"] for m in page["meldingen"])
+            stored.update((m["id"], m) for m in page["meldingen"])
             cursor = page.get("cursor")
             if not cursor:
                 break
-        assert len(ids) == REPORTS
+        assert len(stored) == REPORTS
+        per_wijk = Counter(m["wijk"] for m in stored.values())
+        per_categorie = Counter(c for m in stored.values() for c in m["categorieen"])
+        for i, wijk in enumerate(wijken):
+            assert per_wijk[wijk] == len(range(i, REPORTS, WIJKEN)), wijk
+        for i, categorie in enumerate(categorieen):
+            assert per_categorie[categorie] == len(range(i, REPORTS, CATEGORIEEN)), categorie
         # AND a sample of receipt codes finds its report
         for n in random.Random(6).sample(sorted(codes), 20):
             status = stack.get(f"/meldpunt/status?code={codes[n]}", headers=JSON).json()
