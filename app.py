@@ -30,7 +30,7 @@ app.register_middleware(http.unify_chalice_errors, "http")
 # Who may call what: one built-in authorizer per set of roles (bestuur, meldpunt review, ...)
 app.register_blueprint(authorizers.bp)
 
-# /, /favicon.ico, /health, /whoami
+# /, /favicon.ico, /health, /whoami, /openapi.yaml (the API document, docs/openapi.yaml)
 app.register_blueprint(afdeling.bp)
 
 # /nieuwsbrief/aanmelden (form, queue consumer nieuwsbrief_aanmelden_consumer)

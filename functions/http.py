@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl
 
@@ -244,9 +245,8 @@ def _as_strings(value: Any, kind: str, from_json: bool) -> list[str]:
     if kind == INTEGER:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10 ** 9:
             return [str(value)]
-        if isinstance(value, str) and not from_json and (value == "" or (
-                value.lstrip("-").isdigit() and value.isascii() and len(value) < 10)):
-            return [value] if value else []
+        if isinstance(value, str) and not from_json and (value == "" or _FORM_INTEGER.match(value)):
+            return [value] if value else []  # the same integers a JSON client may send
         raise _FieldProblem("error.not_integer")
     if isinstance(value, str):
         if not valid_text(value):
@@ -273,6 +273,7 @@ def _as_strings(value: Any, kind: str, from_json: bool) -> list[str]:
     raise _FieldProblem({LIST: "error.not_list", FLAG: "error.not_flag"}.get(kind, "error.not_text"))
 
 
+_FORM_INTEGER = re.compile(r"-?[0-9]{1,9}\Z")  # ASCII digits; |n| < 10**9 as in JSON
 FLAG_WORDS = {"", "0", "1", "true", "false", "on", "off", "yes", "no", "ja", "nee"}
 
 
@@ -420,7 +421,8 @@ def error_response(request: Any, status: int, field_errors: Mapping[str, str] | 
         from functions.rendering import default_renderer  # deferred import
 
         body = default_renderer().render("error.html", "nl", status=status, message=message,
-                                         field_errors=dict(field_errors or {}))
+                                         field_errors=dict(field_errors or {}),
+                                         base=base_path(request))
         return html_response(body, status=status, headers=headers)
     return json_response(error_body(status, field_errors), status=status, headers=headers)
 

@@ -5,7 +5,10 @@ registered), so the page never links to something that is not there yet.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping
 
 from chalice import Response
@@ -46,3 +49,25 @@ def favicon() -> Response:
                     headers={"Content-Type": "image/svg+xml",
                              "Cache-Control": "public, max-age=86400",
                              "X-Content-Type-Options": "nosniff"})
+
+
+# The API's OpenAPI document: docs/openapi.yaml in the checkout, and at the same place in the
+# deployment zip (vendor/docs/openapi.yaml is a symlink to it: docs/decisions/001 and 013).
+OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+OPENAPI_TYPE = "application/yaml; charset=utf-8"  # RFC 9512
+
+
+@lru_cache(maxsize=1)
+def _openapi() -> tuple[str, str]:
+    raw = OPENAPI.read_bytes()
+    return raw.decode("utf-8"), '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+
+
+def openapi_document(if_none_match: str | None) -> Response:
+    """``GET /openapi.yaml``: the document, cached five minutes, 304 for a current ETag."""
+    body, tag = _openapi()
+    headers = {"Content-Type": OPENAPI_TYPE, "ETag": tag, "Cache-Control": "public, max-age=300",
+               "X-Content-Type-Options": "nosniff"}
+    if tag in [t.strip() for t in (if_none_match or "").split(",")]:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=body, status_code=200, headers=headers)

@@ -28,6 +28,12 @@ def favicon_svg():
     return home.favicon()
 
 
+@access.public_route("/openapi.yaml")
+def openapi_document():
+    """This API's OpenAPI document (docs/openapi.yaml): for the docs and for clients."""
+    return home.openapi_document(bp.current_request.headers.get("if-none-match"))
+
+
 @access.public_route("/health")
 def health():
     return {"status": "ok", "stage": wiring.settings().stage}

@@ -8,6 +8,7 @@ trailing newline cannot reach a key (docs/agendas.md).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
@@ -134,6 +135,9 @@ def parse_titel(raw: str | None) -> str:
     value = " ".join((raw or "").split())
     if len(value) > MAX_TITLE:
         raise ValidationError({"titel": "agendas.fout.titel"})
+    # a control character is no text, and XML 1.0 (the Atom feed) forbids most of them
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValidationError({"titel": "error.invalid_characters"})
     return value
 
 

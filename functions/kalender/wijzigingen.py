@@ -15,6 +15,7 @@ cannot both win: the second finds ``WIJZIGING#<n>`` taken and gets a 409.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
@@ -92,12 +93,25 @@ def parse_end(value: str, start: datetime, kalender: Kalender) -> datetime:
     return end
 
 
+# Text that reaches the .ics feeds (RFC 5545 TEXT holds no control characters: a calendar
+# app refuses a feed with one) and the mails' subject lines: one-line fields hold no control
+# character at all, multi-line ones (a description, a note, a reason) line breaks and tabs only.
+MULTILINE = frozenset({"beschrijving", "notitie", "reden"})
+
+
+def _controls(value: str, multiline: bool) -> bool:
+    allowed = "\n\t" if multiline else ""
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in value)
+
+
 def _short(form: Any, name: str, limit: int, problems: dict[str, str], required: bool = False) -> str:
     value = form.first(name).strip()
     if required and not value:
         problems[name] = "error.required"
     elif len(value) > limit:
         problems[name] = "error.too_long"
+    elif _controls(value, name in MULTILINE):
+        problems[name] = "error.invalid_characters"
     return value
 
 
@@ -201,6 +215,8 @@ def zet_thema(kalender: Kalender, table: Table, activiteit_id: str, form: Any,
     sprekers = [s.strip() for s in form.all("sprekers") if s.strip()]
     if len(sprekers) > MAX_SPEAKERS or any(len(s) > MAX_SPEAKER for s in sprekers):
         problems["sprekers"] = "error.too_long"
+    elif any(_controls(s, multiline=False) for s in sprekers):
+        problems["sprekers"] = "error.invalid_characters"
     host = form.first("werkgroep").strip() or a.werkgroep or ""
     role = principal.get("role", "")
     if host and host not in werkgroepen:

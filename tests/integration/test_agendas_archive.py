@@ -243,3 +243,18 @@ def test_the_board_edits_the_roster_from_scripts(client, aws, bestuur):
     assert client.http.request("DELETE", "/bestuur/rooster/yuval-gal", headers=bestuur).status_code == 200
     roster = {m["id"]: m for m in client.http.get("/bestuur/rooster", headers=bestuur).json_body["leden"]}
     assert "yuval-gal" not in roster and roster["tim-kies"]["herbenoemd"] == 1
+
+
+@pytest.mark.parametrize("titel", ["Agenda\u0000<script>", "a\u0001b", "x\u007fy", "z\u009bq"])
+def test_a_title_with_a_control_character_is_a_400_and_the_feed_stays_well_formed_xml(
+        client, aws, bestuur, titel):
+    # found by the XSS corpus test: a NUL in ?titel= went into the Atom feed, which XML 1.0
+    # forbids: every feed reader then refuses the whole feed
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlencode
+
+    response = put(client, "/agendas/2026-11-03?" + urlencode({"titel": titel}), AGENDA_MD.encode(), bestuur)
+    assert response.status_code == 400 and set(json.loads(response.body)["errors"]) == {"titel"}
+    deliver(client, aws)
+    assert stored_nothing(aws)
+    ET.fromstring(client.http.get("/agendas.atom").body.decode())

@@ -217,6 +217,33 @@ def test_a_one_off_event_gets_an_audience_and_appears_in_the_feeds(client, at_no
     assert bad.status_code == 400 and {"titel", "eind", "plaats"} <= set(bad.json_body["errors"])
 
 
+@pytest.mark.parametrize("field,value", [
+    ("titel", "Demo\u0000<script>"), ("titel", "Demo\r\nATTACH:https://x.invalid/"), ("plaats", "Malie\x0bveld"),
+    ("adres", "a\nb"), ("titel_en", "x\x1by"), ("beschrijving", "regel\u0000"), ("link", "https://x\ny")])
+def test_control_characters_and_line_breaks_in_one_line_fields_are_a_400_and_stored_nowhere(
+        client, at_now, tokens_by_role, field, value):
+    # found by the XSS corpus test: a NUL in a title went into every .ics feed (RFC 5545 TEXT
+    # has no control characters: calendar apps refuse the feed) and a line break into the
+    # invitation's subject line
+    body = {"titel": "Demonstratie", "start": "2026-12-12T13:00", "eind": "15:00", "plaats": "Malieveld",
+            "publiek": "iedereen", field: value}
+    response = call(client, "POST", "/kalender/activiteiten", tokens_by_role["bestuur"], body)
+    assert response.status_code == 400 and set(response.json_body["errors"]) == {field}
+    assert "Demonstratie" not in client.http.get("/kalender.ics").body.decode()
+
+
+def test_a_note_and_a_reason_may_span_lines_but_hold_no_other_control_character(client, at_now, tokens_by_role):
+    token = tokens_by_role["bestuur"]
+    ok = call(client, "POST", f"/kalender/activiteiten/{BOARD_W53}/notitie", token, {"notitie": "regel 1\nregel 2"})
+    assert ok.status_code == 200 and ok.json_body["notitie"] == "regel 1\nregel 2"
+    for path, field in (("notitie", "notitie"), ("annuleren", "reden")):
+        bad = call(client, "POST", f"/kalender/activiteiten/{BOARD_W53}/{path}", token, {field: "a\u0000b"})
+        assert bad.status_code == 400 and set(bad.json_body["errors"]) == {field}
+    theme = call(client, "POST", "/kalender/activiteiten/themabij1komst-2027-02-20/thema", token,
+                 {"thema": "Wonen", "sprekers": ["Huurders\nbond"]})
+    assert theme.status_code == 400 and set(theme.json_body["errors"]) == {"sprekers"}
+
+
 def test_unknown_json_fields_and_wrong_types_are_refused(client, at_now, tokens_by_role):
     response = call(client, "POST", f"/kalender/activiteiten/{BOARD_W53}/annuleren",
                     tokens_by_role["bestuur"], {"reden": ["lijst"], "wie": "ik"})

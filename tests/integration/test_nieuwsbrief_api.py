@@ -106,6 +106,16 @@ def test_bad_articles_are_refused_naming_the_field_and_nothing_is_stored(
     assert not any(k[1].startswith("ARTIKEL#") for k in _keys(aws))
 
 
+def test_a_form_volgorde_that_is_no_number_is_a_400_naming_it_not_a_500(client, aws, tokens_by_role):
+    response = client.http.request(
+        "POST", "/nieuwsbrief/2027-01/artikelen", body=b"titel=a&tekst=b&volgorde=--5",
+        headers={"content-type": "application/x-www-form-urlencoded",
+                 "authorization": f"Bearer {tokens_by_role['communicatie']}"})
+    assert response.status_code == 400
+    assert set(response.json_body["errors"]) == {"volgorde"}
+    assert not any(k[1].startswith("ARTIKEL#") for k in _keys(aws))
+
+
 def test_a_huge_body_is_413(client, aws, tokens_by_role):
     response = call(client, "POST", "/nieuwsbrief/2027-01/artikelen", tokens_by_role["communicatie"],
                     {"titel": "a", "tekst": "x" * 200_000})

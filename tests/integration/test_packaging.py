@@ -31,6 +31,7 @@ def test_package_contains_our_code_and_templates(package):
     assert "functions/wiring.py" in names
     assert "templates/base.html" in names
     assert "templates/i18n/nl.json" in names
+    assert "docs/openapi.yaml" in names  # served by GET /openapi.yaml (vendor/docs, decision 013)
     assert "mailchimp_marketing/__init__.py" in names
     assert not any(n.startswith(("tests/", "infra/", ".venv/", "boto3/", "moto/")) for n in names)
 

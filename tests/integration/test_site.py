@@ -76,3 +76,21 @@ def test_the_thank_you_pages_language_switch_keeps_the_receipt_code(client, aws)
 def test_a_language_link_keeps_the_pages_query(client, aws):
     page = client.http.get("/meldpunt/cijfers?periode=2026-11", headers=HTML).body.decode()
     assert 'href="?periode=2026-11&amp;lang=en"' in page
+
+
+def test_the_error_page_has_no_script_and_its_link_works_under_the_pages_policy(client):
+    # found by the XSS corpus test: the only link was javascript:history.back(), which the
+    # pages' own Content-Security-Policy (script-src 'none') blocks: a dead link, and script
+    from html.parser import HTMLParser
+
+    response = client.http.get("/nieuwsbrief/2027-13", headers={"accept": "text/html"})
+    assert response.status_code == 400 and response.headers["Content-Type"].startswith("text/html")
+    links: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            links.extend(v for k, v in attrs if k == "href")
+
+    Links().feed(response.body.decode())
+    assert links == ["/"]
+    assert "javascript:" not in response.body.decode()
