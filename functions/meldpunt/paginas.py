@@ -172,21 +172,35 @@ def bewaar(message: dict[str, Any]) -> str:
 # --- the reporter's rights -----------------------------------------------------------------
 
 def status(request: Any) -> Any:
-    """GET /meldpunt/status?code=...: the status only."""
+    """GET /meldpunt/status?code=... (scripts; the page's form posts instead): the status only."""
+    params = http.query(request, CODE_NAMES)
+    return _status(request, (params.get("code") or params.get("ontvangstcode") or "").strip())
+
+
+def status_post(request: Any) -> Any:
+    """POST /meldpunt/status: the form sends the code in the body, so it stays out of the
+    address bar, the browser's history and any log of URLs; the answer does not repeat it."""
+    form = http.parse_body(request, {name: http.TEXT for name in CODE_NAMES})
+    return _status(request, (form.first("code") or form.first("ontvangstcode")).strip(),
+                   echo=False)
+
+
+def _status(request: Any, code: str, echo: bool = True) -> Any:
     from functions.meldpunt import rechten
 
-    params = http.query(request, CODE_NAMES)
-    code = (params.get("code") or params.get("ontvangstcode") or "").strip()
+    lang = web.language(request)
     if not code:
         if http.wants_json(request):
             raise ValidationError({"code": "meldpunt.fout.code_verplicht"})
+        if request.method == "POST":
+            return web.page(request, STATUS, status=400, lang=lang, code="", resultaat=None,
+                            errors=web.translate_errors({"code": "meldpunt.fout.code_verplicht"}, lang))
         return web.page(request, STATUS, code="", resultaat=None, errors={})
     result = rechten.status(code, wiring.table())
     if http.wants_json(request):
         return http.json_response({"status": result})
-    lang = web.language(request)
-    return web.page(request, STATUS, lang=lang, code=code, resultaat=result, errors={},
-                    status_tekst=status_tekst(result, lang))
+    return web.page(request, STATUS, lang=lang, code=code if echo else "", resultaat=result,
+                    errors={}, status_tekst=status_tekst(result, lang))
 
 
 def status_tekst(status: str, lang: str) -> str:

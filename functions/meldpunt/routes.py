@@ -60,6 +60,12 @@ def meldpunt_status():
     return paginas.status(bp.current_request)
 
 
+@access.public_route("/meldpunt/status", methods=["POST"], content_types=http.FORM_CONTENT_TYPES)
+@handles_errors
+def meldpunt_status_post():
+    return paginas.status_post(bp.current_request)
+
+
 @access.public_route("/meldpunt/intrekken")
 @handles_errors
 def meldpunt_intrekken_formulier():

@@ -350,6 +350,21 @@ def test_status_by_code_in_html_and_json(client, aws):
     assert response.status_code == 200 and response.json_body == {"status": "nieuw"}
 
 
+def test_the_status_page_posts_the_code_and_does_not_repeat_it(client, aws):
+    """A receipt code in a URL would sit in the browser's history and any log of URLs."""
+    code, _ = submit_and_store(client, aws)
+    form = client.http.get("/meldpunt/status?lang=en", headers=HTML).body.decode()
+    assert '<form method="post" action="/meldpunt/status?lang=en">' in form
+    response = post_form(client, {"code": code}, path="/meldpunt/status?lang=en")
+    html = response.body.decode()
+    assert response.status_code == 200 and "new (not yet looked at)" in html
+    assert code not in html and code.replace("-", "") not in html
+    as_json = post_json(client, {"ontvangstcode": code}, path="/meldpunt/status")
+    assert as_json.status_code == 200 and as_json.json_body == {"status": "nieuw"}
+    empty = post_form(client, {"code": ""}, path="/meldpunt/status")
+    assert empty.status_code == 400 and 'aria-invalid="true"' in empty.body.decode()
+
+
 def test_a_wrong_code_gets_the_same_answer_shape(client, aws):
     code, _ = submit_and_store(client, aws)
     wrong = ontvangstcode.nieuw()
