@@ -136,7 +136,10 @@ def ontvang(form: Any, lang: str, *, kalender: Kalender, table: Table, queue: An
 def bevestig(message: Mapping[str, Any], *, kalender: Kalender, table: Table, mail: Any,
              renderer: Any, base_url: str, now: datetime) -> str:
     """The consumer's record handler: mail the confirmation once (at least once: SES has no
-    idempotency key, so a crash right after sending could send it a second time)."""
+    idempotency key, so a crash right after sending could send it a second time).
+
+    The mail holds nothing the sender typed (no name, no subject): anyone can enter anyone's
+    address, and our domain must not carry a stranger's words into someone's inbox."""
     item = table.get(str(message["pk"]), str(message["sk"]))
     if not item or item.get("bevestigd_at") or not item.get("email"):
         return "niets"
@@ -149,7 +152,7 @@ def bevestig(message: Mapping[str, Any], *, kalender: Kalender, table: Table, ma
 
     catalogs = renderer.catalogs
     wanneer = teksten.wanneer(a.start, a.eind, lang, catalogs) if a else item["datum"]
-    context = {"naam": item["naam"], "onderwerp": item["onderwerp"], "wanneer": wanneer,
+    context = {"wanneer": wanneer,
                "kalender_url": f"{base_url}/kalender?lang={lang}",
                "contact": kalender_contact()}
     subject = catalogs.gettext(lang, "kalender.afspraak.mail_onderwerp", wanneer=wanneer)
