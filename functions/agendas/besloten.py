@@ -16,7 +16,9 @@ The rule (docs/agendas.md says the same, with examples):
 The public text is the source with the closed line ranges cut out (a blank line in their
 place), rendered afterwards: nothing of a closed part reaches the public HTML, the plain
 text, the title or the feed. A heading that mentions "besloten" but does not end in the mark
-is reported back to the uploader as a warning: it *is* published. So is a closed section
+is reported back to the uploader as a warning: it *is* published; so is a mistyped mark
+("(beslote)", "[besloten]", "(vertrouwelijk)") and the mark outside a heading (on a
+paragraph, a list item, raw HTML such as ``<h2>… (besloten)</h2>``), which closes nothing. So is a closed section
 that ends at an underlined (setext) heading: Markdown reads every line above ``===``/``---``
 as part of that heading, so only its last line stays public, and the uploader is asked to
 check (put a blank line above a ``---`` that is meant as a rule).
@@ -29,7 +31,15 @@ from dataclasses import dataclass
 from functions import markdown
 
 MARK = re.compile(r"\(\s*besloten\s*\)\s*$", re.IGNORECASE)
-NEAR_MISS = re.compile(r"besloten", re.IGNORECASE)
+# Published, but probably meant closed: said back to the uploader as a warning.
+# In a heading: the word (or a typo of it, "(beslote)", "(besloote)", "[besloten]") or another
+# word for it; "Besluiten" (decisions) is no near miss.
+NEAR_MISS = re.compile(r"beslo|vertrouwelijk|confidential|\(\s*closed\s*\)", re.IGNORECASE)
+# In a paragraph, a list, a table or raw HTML (``<h2>… (besloten)</h2>``) only the bracketed
+# mark: "besloten" alone is also the Dutch for "decided".
+NEAR_MISS_IN_TEXT = re.compile(r"[(\[]\s*(beslo\w*|vertrouwelijk|confidential|closed)\s*[)\]]",
+                               re.IGNORECASE)
+TEXT_BLOCKS_NOT_WARNED = ("fence", "code_block")
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,9 @@ def split(source: str) -> Split:
         else:
             texts = [block.text] if block.kind == "heading" else [t for _, t in block.headings]
             warnings.extend(t for t in texts if NEAR_MISS.search(t))
+            if block.kind != "heading" and block.kind not in TEXT_BLOCKS_NOT_WARNED:
+                warnings.extend(line.strip()[:120] for line in lines[block.start:block.end]
+                                if NEAR_MISS_IN_TEXT.search(line))
         i += 1
     public_lines: list[str] = []
     position = 0

@@ -1,6 +1,8 @@
 """The besloten rule: closed sections are cut from the source before anything is rendered."""
 from __future__ import annotations
 
+import pytest
+
 from functions import markdown
 from functions.agendas import besloten
 
@@ -98,3 +100,27 @@ def test_headings_that_say_besloten_without_the_mark_are_published_with_a_warnin
 def test_crlf_line_ends_are_cut_on_the_same_lines_as_they_are_parsed():
     split = besloten.split("# T\r\n\r\n## X (besloten)\r\ngeheim\r\n## Y\r\nopen\r\n")
     assert "geheim" not in split.public and "open" in split.public
+
+
+@pytest.mark.parametrize("heading", ["Personeel (beslote)", "Personeel (besloote)", "Personeel [besloten]",
+                                     "Personeel (vertrouwelijk)", "Personnel (closed)"])
+def test_a_mistyped_mark_on_a_heading_is_published_with_a_warning(heading):
+    split = besloten.split(f"# T\n\n## {heading}\n\nzichtbaar\n")
+    assert "zichtbaar" in split.public and split.closed == ()
+    assert split.warnings == (heading,)
+
+
+@pytest.mark.parametrize("source, warned", [
+    ("# T\n\nPersoneel (besloten)\n\nzichtbaar\n", "Personeel (besloten)"),
+    ("# T\n\n<h2>Personeel (besloten)</h2>\n\nzichtbaar\n", "<h2>Personeel (besloten)</h2>"),
+    ("# T\n\n- Personeel (besloten)\n- zichtbaar\n", "- Personeel (besloten)"),
+])
+def test_the_mark_outside_a_heading_closes_nothing_and_is_warned(source, warned):
+    split = besloten.split(source)
+    assert "zichtbaar" in split.public and split.closed == ()
+    assert split.warnings == (warned,)
+
+
+def test_besloten_as_the_dutch_word_for_decided_is_no_warning():
+    split = besloten.split("# T\n\nHet bestuur heeft besloten de campagne te steunen.\n")
+    assert split.warnings == ()
