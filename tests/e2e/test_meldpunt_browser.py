@@ -147,6 +147,23 @@ def test_the_status_and_withdrawal_pages_pass_axe(stack, browser):
         context.close()
 
 
+def test_the_status_form_posts_the_code_and_the_header_links_are_thumb_sized(stack, browser):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(stack.api + "/meldpunt/status?lang=en")
+        for link in (page.locator("header .brand"), page.locator("nav.lang a").first):
+            assert link.bounding_box()["height"] >= 44
+        page.get_by_label(texts("en")["meldpunt.code"]).fill("0000-0000-0000-0000")
+        page.get_by_role("button", name=texts("en")["meldpunt.status_bekijk"]).click()
+        page.wait_for_selector("#resultaat")
+        assert "0000" not in page.url and "code=" not in page.url
+        assert "0000-0000-0000-0000" not in page.content()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
 def test_the_form_works_without_javascript(stack, browser):
     t = texts("en")
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-GB")

@@ -94,3 +94,14 @@ def test_the_error_page_has_no_script_and_its_link_works_under_the_pages_policy(
     Links().feed(response.body.decode())
     assert links == ["/"]
     assert "javascript:" not in response.body.decode()
+
+
+def test_a_pages_title_names_the_afdeling_once(client):
+    from functions import afdeling
+
+    naam = afdeling.current().naam
+    home = client.http.get("/", headers=HTML).body.decode()
+    assert re.search(r"<title>(.*?)</title>", home).group(1) == naam
+    form = client.http.get("/meldpunt", headers=HTML).body.decode()
+    title = re.search(r"<title>(.*?)</title>", form).group(1)
+    assert title.endswith(f" · {naam}") and title.count(naam) == 1
