@@ -95,9 +95,18 @@ def overzicht(request: Any) -> Any:
             weeks.append({"jaar": year, "week": week, "oneven": week % 2 == 1, "items": []})
         weeks[-1]["items"].append({"a": a, "tekst": teksten.beschrijf(a, lang, catalogs)})
     reces = [r for r in kalender.reces if r.tot >= today and r.van <= monday + timedelta(weeks=OVERVIEW_WEEKS)]
-    feeds = [("kalender", "/kalender.ics")] + [(f, f"/kalender/{f}.ics") for f in feed_names()]
     return web.page(request, "kalender/overzicht.html", lang=lang, weken=weeks, reces=reces,
-                    feeds=feeds, now=now)
+                    feeds=abonnementen(wiring.settings().public_base_url), now=now)
+
+
+def abonnementen(public_base_url: str) -> list[dict[str, str]]:
+    """Each feed's full address (what a calendar app's "subscribe from URL" needs: a path
+    alone cannot be pasted there) and its ``webcal://`` link, which opens the calendar app
+    with the subscription filled in."""
+    paths = [("alles", "/kalender.ics")] + [(f, f"/kalender/{f}.ics") for f in feed_names()]
+    base = public_base_url.rstrip("/")
+    webcal = "webcal://" + base.split("://", 1)[-1]
+    return [{"code": code, "url": base + path, "webcal": webcal + path} for code, path in paths]
 
 
 def als_json(request: Any) -> Any:

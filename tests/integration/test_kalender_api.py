@@ -95,6 +95,22 @@ def test_the_page_lists_the_coming_weeks_in_dutch_and_english(client, at_now):
     assert "Kerstreces" in nl
 
 
+def test_the_page_gives_each_feeds_full_address_and_a_one_click_subscription(client, at_now, monkeypatch):
+    """A calendar app's "subscribe from URL" needs the whole address; a path cannot be pasted."""
+    from functions import wiring
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://denhaag.bij1.example/api/")
+    wiring.settings.cache_clear()
+    try:
+        page = call(client, "GET", "/kalender?lang=en", accept="text/html").body.decode()
+    finally:
+        wiring.settings.cache_clear()
+    for path in ("/kalender.ics", "/kalender/bestuur.ics", "/kalender/organizing.ics"):
+        assert f"<code>https://denhaag.bij1.example/api{path}</code>" in page
+        assert f'href="webcal://denhaag.bij1.example/api{path}"' in page
+    assert "Subscribe with one click" in page
+
+
 def test_kalender_json_refuses_a_date_that_does_not_exist(client, at_now):
     response = call(client, "GET", "/kalender.json?van=2026-02-30")
     assert response.status_code == 400
