@@ -183,27 +183,38 @@ def activiteit(request: Any, bestand: str) -> Any:
 # --- RSVP --------------------------------------------------------------------------------------
 
 def rsvp_pagina(request: Any, activiteit_id: str) -> Any:
+    return _rsvp_page(request, activiteit_id, gedaan=False)
+
+
+def _rsvp_page(request: Any, activiteit_id: str, *, gedaan: bool, status: int = 200,
+               errors: Mapping[str, str] | None = None) -> Any:
     from functions.kalender import activiteiten as acts
     from functions.kalender import rsvp, teksten
 
-    kalender = _kalender()
-    a = acts.een(kalender, wiring.table(), activiteit_id)
+    a = acts.een(_kalender(), wiring.table(), activiteit_id)
     lang = web.language(request)
-    return web.page(request, "kalender/rsvp.html", lang=lang, a=a, gedaan=False,
-                    open=rsvp.open_voor_rsvp(a, _now()),
+    return web.page(request, "kalender/rsvp.html", status=status, lang=lang, a=a, gedaan=gedaan,
+                    open=gedaan or rsvp.open_voor_rsvp(a, _now()), token=_token(),
+                    errors=web.translate_errors(dict(errors or {}), lang),
                     tekst=teksten.beschrijf(a, lang, wiring.renderer().catalogs))
 
 
 def rsvp_kom(request: Any, activiteit_id: str) -> Any:
-    from functions.kalender import rsvp, teksten
+    """POST: one "ik kom" per page (its form token); a token that is missing or too old gets
+    the button again, so the person only clicks once more."""
+    from functions.kalender import rsvp
 
-    http.parse_body(request, {})
-    a = rsvp.kom(_kalender(), wiring.table(), activiteit_id, _now())
+    form = http.parse_body(request, {"token": http.TEXT})
+    try:
+        a = rsvp.kom(_kalender(), wiring.table(), activiteit_id, _now(), form.first("token"),
+                     wiring.form_secret())
+    except ValidationError as error:
+        if http.wants_json(request):
+            raise
+        return _rsvp_page(request, activiteit_id, gedaan=False, status=400, errors=error.errors)
     if http.wants_json(request):
         return http.json_response({"activiteit": a.id, "status": "geteld"}, status=201)
-    lang = web.language(request)
-    return web.page(request, "kalender/rsvp.html", lang=lang, a=a, gedaan=True, open=True,
-                    tekst=teksten.beschrijf(a, lang, wiring.renderer().catalogs))
+    return _rsvp_page(request, activiteit_id, gedaan=True)
 
 
 def rsvp_telling(request: Any, activiteit_id: str) -> Any:

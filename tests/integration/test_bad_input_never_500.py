@@ -129,6 +129,7 @@ def route_fields() -> dict[str, dict[str, str]]:
     return {"/meldpunt": dict(validatie.BODY_FIELDS),
             "/meldpunt/bedankt": {"code": http.TEXT},
             "/meldpunt/intrekken": {name: http.TEXT for name in CODE_NAMES},
+            "/meldpunt/status": {name: http.TEXT for name in CODE_NAMES},
             "/meldpunt/meldingen/{melding_id}/status": dict(review.STATUS_FIELDS),
             "/nieuwsbrief/aanmelden": dict(aanmelden.FIELDS)}
 

@@ -2,6 +2,7 @@
 independent parser, changes from scripts with their rights, and bad input changing nothing."""
 from __future__ import annotations
 
+import json
 from datetime import timezone
 
 import pytest
@@ -269,25 +270,47 @@ def test_unknown_json_fields_and_wrong_types_are_refused(client, at_now, tokens_
 
 # --- RSVP ----------------------------------------------------------------------------------------
 
-def test_rsvp_is_a_post_button_counted_for_organisers_only(client, at_now, tokens_by_role):
+def rsvp_token(page: str) -> str:
+    import re
+
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+def test_rsvp_is_a_post_button_counted_once_per_page_for_organisers_only(client, at_now, tokens_by_role):
     path = "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/rsvp"
+    aanmeldingen = "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen"
+    form = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
     page = call(client, "GET", path, accept="text/html").body.decode()
     assert '<form method="post"' in page and "<button" in page
-    before = call(client, "GET", "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen",
-                  tokens_by_role["bestuur"]).json_body["ja"]
+    before = call(client, "GET", aanmeldingen, tokens_by_role["bestuur"]).json_body["ja"]
     client.http.get(path)   # a prefetch or a mail scanner: counts nothing
-    for _ in range(2):
-        assert client.http.post(path, headers={"content-type": "application/x-www-form-urlencoded",
-                                               "accept": "text/html"}, body=b"").status_code == 200
-    count = call(client, "GET", "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen",
-                 tokens_by_role["bestuur"])
+    token = rsvp_token(page)
+    for _ in range(2):      # a double click, or the answer reloaded: one "ik kom"
+        answer = client.http.post(path, headers=form, body=f"token={token}".encode())
+        assert answer.status_code == 200 and "role=\"status\"" in answer.body.decode()
+    second_page = rsvp_token(call(client, "GET", path, accept="text/html").body.decode())
+    assert client.http.post(path, headers=form, body=f"token={second_page}".encode()).status_code == 200
+    count = call(client, "GET", aanmeldingen, tokens_by_role["bestuur"])
     assert count.json_body["ja"] == before + 2
-    assert call(client, "GET", "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen").status_code == 401
-    assert call(client, "GET", "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen",
-                tokens_by_role["organizing"]).status_code == 403
+    assert call(client, "GET", aanmeldingen).status_code == 401
+    assert call(client, "GET", aanmeldingen, tokens_by_role["organizing"]).status_code == 403
     online = client.http.post(f"/kalender/activiteiten/{BOARD_W53}/rsvp",
-                              headers={"content-type": "application/json"}, body=b"{}")
+                              headers={"content-type": "application/json"},
+                              body=json.dumps({"token": second_page}).encode())
     assert online.status_code == 409
+
+
+def test_an_rsvp_without_a_valid_token_counts_nothing_and_offers_the_button_again(client, at_now, tokens_by_role):
+    path = "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/rsvp"
+    aanmeldingen = "/kalender/activiteiten/afdelingsbijeenkomst-2026-12-10/aanmeldingen"
+    before = call(client, "GET", aanmeldingen, tokens_by_role["bestuur"]).json_body["ja"]
+    for body in (b"", b"token=v1.1.abc.def"):
+        page = client.http.post(path, headers={"content-type": "application/x-www-form-urlencoded",
+                                               "accept": "text/html"}, body=body)
+        assert page.status_code == 400 and rsvp_token(page.body.decode())  # a fresh button
+    as_json = client.http.post(path, headers={"content-type": "application/json"}, body=b"{}")
+    assert as_json.status_code == 400 and set(as_json.json_body["errors"]) == {"token"}
+    assert call(client, "GET", aanmeldingen, tokens_by_role["bestuur"]).json_body["ja"] == before
 
 
 @pytest.mark.parametrize("path", ["/kalender/activiteiten/bestuur-9999-12-31",
