@@ -39,4 +39,7 @@ def beschrijf(a: Activiteit, lang: str, catalogs: Any) -> dict[str, str]:
             "dag": dag(a.start, lang, catalogs), "tijd": f"{a.start:%H:%M}–{a.eind:%H:%M}",
             "plaats": plaats(a, lang),
             "toegankelijk": (a.plaats.toegankelijk or {}).get(lang, "") if a.plaats else "",
-            "week": str(a.start.isocalendar().week)}
+            "week": str(a.start.isocalendar().week),
+            # a moved occurrence: when it was planned (what a member may still have in mind)
+            "was": (f"{dag(a.oorspronkelijke_start, lang, catalogs)}, {a.oorspronkelijke_start:%H:%M}"
+                    if a.verplaatst and a.oorspronkelijke_start != a.start else "")}

@@ -156,6 +156,11 @@ def test_move_raises_the_sequence_keeps_the_uid_and_changes_the_time(client, at_
     _, events = feed(client, "/kalender/bestuur.ics")
     assert sequence_of(events[BOARD_W01]) == 2
     assert events[BOARD_W01].end.isoformat() == "2027-01-07T21:30:00+01:00"  # duration kept
+    # a member who remembers the old date finds it: the page says what it was
+    nl = call(client, "GET", f"/kalender/activiteiten/{BOARD_W01}", accept="text/html").body.decode()
+    assert "Verplaatst</strong> (was dinsdag 5 januari 2027, 20:00)" in nl
+    en = call(client, "GET", "/kalender?lang=en", accept="text/html").body.decode()
+    assert "Moved</strong> (was Tuesday 5 January 2027, 20:00)" in en
 
 
 @pytest.mark.parametrize("body, field", [
