@@ -142,3 +142,52 @@ def rooster_verwijder(request: Any, lid: str) -> Response:
     from functions.agendas import rooster
 
     return http.json_response(rooster.verwijder(wiring.table(), lid, auth.principal_of(request), _now()))
+
+
+# --- the board's overviews (the beheer pages ask these) ---------------------------------------
+
+def overzicht() -> Response:
+    from functions.agendas import bestuur
+
+    table = wiring.table()
+    today, gepland = bestuur.geplande_vergaderingen(table, _now())
+    return http.json_response(bestuur.vergaderingen(table, today, gepland))
+
+
+def vergadering(datum: str) -> Response:
+    from functions.agendas import bestuur
+
+    return http.json_response(bestuur.vergadering(wiring.table(), wiring.archive(), datum))
+
+
+def proef(request: Any) -> Response:
+    from functions.agendas import bestuur, stukken
+
+    stukken.content_type_of(request.headers)
+    return http.json_response(bestuur.proef(http.raw_document(request, stukken.MAX_MARKDOWN)))
+
+
+def beheer_context(request: Any, datum: str | None = None) -> dict[str, Any]:
+    """The beheer pages' context: the meeting's date (a page for a date that cannot be one is
+    a 404) and the labels of the documents' kinds, in the page's language."""
+    from functions.agendas import rooster, stukken
+    from functions.errors import NotFound, ValidationError
+
+    lang = web.language(request)
+    t = wiring.renderer().catalogs.gettext
+    out: dict[str, Any] = {
+        "stukken": stukken.STUKKEN,
+        "labels": {"stuk": {s: t(lang, f"agendas.stuk.{s}") for s in stukken.STUKKEN},
+                   "upload": {s: t(lang, f"beheer.vergadering.upload.{s}")
+                              for s in ("ontvangen", "opgenomen", "geweigerd")}},
+        "max_markdown": stukken.MAX_MARKDOWN, "max_pdf": stukken.MAX_PDF_DIRECT,
+        "max_titel": stukken.MAX_TITLE, "max_tekst": rooster.MAX_TEXT,
+    }
+    if datum is not None:
+        try:
+            parsed = stukken.parse_datum(datum)
+        except ValidationError as exc:
+            raise NotFound("no such meeting date") from exc
+        out.update(params={"datum": parsed.isoformat()}, datum=parsed.isoformat(),
+                   lange_datum=f"{parsed.day} {t(lang, f'agendas.maand.{parsed.month:02d}')} {parsed.year}")
+    return out
