@@ -9,7 +9,7 @@ what members see, and every version with who uploaded it, when, and its hashes.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable
 
 from functions.adapters.dynamo import Table
@@ -18,13 +18,16 @@ from functions.agendas.stukken import AGENDA, MARKDOWN, STUKKEN
 
 TERUG_DAGEN = 90    # the kalender's past board meetings in the list (a quarter: notulen catch up)
 VOORUIT_DAGEN = 60  # and the coming ones (the next four in odd weeks)
+AGENDA_DAGEN = 14   # a coming meeting misses its agenda from two weeks before (members plan ahead)
 VERSIE_FIELDS = archief.PUBLIC_FIELDS + ("uploader",)
 
 
 def verwacht(datum: str, today: date) -> tuple[str, ...]:
-    """The documents a meeting should have by ``today``: a coming one its agenda, a past one
-    all three (agenda, notulen, besluitenlijst)."""
-    return STUKKEN if datum < today.isoformat() else (AGENDA,)
+    """The documents a meeting should have by ``today``: a past one all three (agenda,
+    notulen, besluitenlijst), a coming one within ``AGENDA_DAGEN`` its agenda, a later one none."""
+    if datum < today.isoformat():
+        return STUKKEN
+    return (AGENDA,) if date.fromisoformat(datum) - today <= timedelta(days=AGENDA_DAGEN) else ()
 
 
 def vergaderingen(table: Table, today: date,
@@ -90,8 +93,6 @@ def proef(body: bytes) -> dict[str, Any]:
 
 def geplande_vergaderingen(table: Table, now: Any) -> tuple[date, list[tuple[str, bool]]]:
     """Today in the afdeling's time zone and the kalender's board meetings around it."""
-    from datetime import timedelta
-
     from functions.kalender import activiteiten, gegevens
 
     kalender = gegevens.huidig()

@@ -39,25 +39,32 @@ def test_the_overview_lists_archived_and_planned_meetings_and_names_what_is_miss
     assert row["stukken"]["notulen"] is None and row["ontbrekend"] == ["notulen", "besluitenlijst"]
     assert row["ontbreekt"] == {"agenda": False, "notulen": True, "besluitenlijst": True}
     assert not row["in_kalender"] and not row["komend"]
-    # ... and every board meeting of the kalender is there, a coming one missing its agenda
+    # ... and every board meeting of the kalender is there, the next ones missing their agenda
     planned = board_meetings(aws)
     assert planned and set(planned) <= set(rows)
-    coming = [d for d in planned if d >= data["vandaag"]]
-    assert coming and all(rows[d]["ontbrekend"] == ["agenda"] and rows[d]["komend"] for d in coming)
-    assert {"datum": coming[0], "lange_datum": rows[coming[0]]["lange_datum"], "stuk": "agenda"} in data["ontbrekend"]
+    today = date.fromisoformat(data["vandaag"])
+    soon = [d for d in planned if today <= date.fromisoformat(d) <= today + timedelta(days=14)]
+    later = [d for d in planned if date.fromisoformat(d) > today + timedelta(days=14)]
+    assert soon and later  # board meetings every other week, 60 days ahead
+    assert all(rows[d]["ontbrekend"] == ["agenda"] and rows[d]["komend"] for d in soon)
+    assert all(rows[d]["ontbrekend"] == [] and rows[d]["komend"] for d in later)
+    assert {"datum": soon[0], "lange_datum": rows[soon[0]]["lange_datum"], "stuk": "agenda"} in data["ontbrekend"]
     # newest first
     assert [r["datum"] for r in data["vergaderingen"]] == sorted(rows, reverse=True)
 
 
-def test_what_a_meeting_misses_depends_on_whether_it_has_been_and_a_cancelled_one_misses_nothing():
+def test_a_past_meeting_misses_all_three_a_near_one_its_agenda_a_later_or_cancelled_one_nothing():
     today = date(2026, 12, 2)
-    data = bestuur_views.vergaderingen(_EmptyTable(), today, [("2026-11-19", False), ("2026-12-03", False),
-                                                              ("2026-12-17", True)])
+    data = bestuur_views.vergaderingen(_EmptyTable(), today, [
+        ("2026-11-19", False), ("2026-12-02", False), ("2026-12-16", False), ("2026-12-17", False),
+        ("2026-12-03", True)])
     rows = {r["datum"]: r for r in data["vergaderingen"]}
     assert rows["2026-11-19"]["ontbrekend"] == ["agenda", "notulen", "besluitenlijst"]
-    assert rows["2026-12-03"]["ontbrekend"] == ["agenda"]
-    assert rows["2026-12-17"]["ontbrekend"] == [] and rows["2026-12-17"]["geannuleerd"]
-    assert len(data["ontbrekend"]) == 4
+    assert rows["2026-12-02"]["ontbrekend"] == ["agenda"]  # today: its minutes come later
+    assert rows["2026-12-16"]["ontbrekend"] == ["agenda"]  # two weeks ahead
+    assert rows["2026-12-17"]["ontbrekend"] == []          # further: nothing is late yet
+    assert rows["2026-12-03"]["ontbrekend"] == [] and rows["2026-12-03"]["geannuleerd"]
+    assert len(data["ontbrekend"]) == 5
 
 
 class _EmptyTable:

@@ -727,6 +727,12 @@
     const adres = proef ? adresVan(proef.dataset.proef)
       : adresVan(keuze ? keuze.dataset.pad : form.dataset.upload) + uploadQuery(form);
     knoppen.forEach(function (b) { b.disabled = true; });
+    if (!proef) {  // a dry run's answer is about a text not sent: gone once it is
+      form.querySelectorAll("button[data-proef]").forEach(function (b) {
+        const oud = b.dataset.resultaat ? document.querySelector(b.dataset.resultaat) : null;
+        if (oud) oud.hidden = true;
+      });
+    }
     meld(klaar, form.dataset.bezig || "");
     const r = await apiBody(proef ? "POST" : "PUT", adres, inhoud.body, inhoud.type);
     let d = r && r.data;
