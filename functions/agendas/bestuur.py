@@ -47,8 +47,8 @@ def vergaderingen(table: Table, today: date,
                      "komend": datum >= today.isoformat(), "stukken": docs,
                      "ontbreekt": {s: s in missing for s in STUKKEN}, "ontbrekend": missing})
     return {"vandaag": today.isoformat(), "vergaderingen": rows,
-            "ontbrekend": [{"datum": r["datum"], "lange_datum": r["lange_datum"], "stuk": s}
-                           for r in rows for s in r["ontbrekend"]]}
+            "ontbrekend": [{"datum": r["datum"], "lange_datum": r["lange_datum"], "stukken": r["ontbrekend"]}
+                           for r in rows if r["ontbrekend"]]}
 
 
 def _kort(entry: dict[str, Any]) -> dict[str, Any]:
