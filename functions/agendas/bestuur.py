@@ -45,7 +45,9 @@ def vergaderingen(table: Table, today: date,
         rows.append({"datum": datum, "lange_datum": stukken.lange_datum(date.fromisoformat(datum)),
                      "in_kalender": datum in planned, "geannuleerd": bool(geannuleerd),
                      "komend": datum >= today.isoformat(), "stukken": docs,
-                     "ontbreekt": {s: s in missing for s in STUKKEN}, "ontbrekend": missing})
+                     "ontbreekt": {s: s in missing for s in STUKKEN},
+                     "nog_niet": {s: not docs[s] and s not in missing for s in STUKKEN},
+                     "ontbrekend": missing})
     return {"vandaag": today.isoformat(), "vergaderingen": rows,
             "ontbrekend": [{"datum": r["datum"], "lange_datum": r["lange_datum"], "stukken": r["ontbrekend"]}
                            for r in rows if r["ontbrekend"]]}

@@ -130,6 +130,15 @@ def concept(request: Any, datum: str) -> Response:
     return http.text_response(text, "text/markdown; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
+def rooster_lijst() -> Response:
+    from functions import afdeling
+    from functions.agendas import rooster
+    from zoneinfo import ZoneInfo
+
+    today = _now().astimezone(ZoneInfo(afdeling.current().tijdzone)).date()
+    return http.json_response({"leden": rooster.aftreden(rooster.lijst(wiring.table()), today)})
+
+
 def rooster_zet(request: Any, lid: str) -> Response:
     from functions.agendas import rooster
 
@@ -191,3 +200,17 @@ def beheer_context(request: Any, datum: str | None = None) -> dict[str, Any]:
         out.update(params={"datum": parsed.isoformat()}, datum=parsed.isoformat(),
                    lange_datum=f"{parsed.day} {t(lang, f'agendas.maand.{parsed.month:02d}')} {parsed.year}")
     return out
+
+
+def rooster_context(request: Any) -> dict[str, Any]:
+    """The roster page's context: the werkgroepen to choose from and their names."""
+    from functions import afdeling
+    from functions.agendas import rooster
+
+    current = afdeling.current()
+    werkgroepen = [(code, current.werkgroep(code).naam) for code in current.werkgroep_codes]
+    t = wiring.renderer().catalogs.gettext
+    lang = web.language(request)
+    return {"werkgroepen": werkgroepen, "max_tekst": rooster.MAX_TEXT,
+            "labels": {"werkgroep": dict(werkgroepen),
+                       "signaal": {s: t(lang, f"beheer.rooster.signaal.{s}") for s in ("afgelopen", "binnenkort")}}}

@@ -161,8 +161,8 @@ def agendas_proef():
 @bp.route("/bestuur/rooster", authorizer=authorizers.bestuur_token)
 @handles_json_errors
 def bestuur_rooster():
-    from functions.agendas import rooster
-    return http.json_response({"leden": rooster.lijst(wiring.table())})
+    """The roster, each member with ``signaal``: term ``afgelopen``, ``binnenkort`` (six months) or null."""
+    return paginas.rooster_lijst()
 
 
 @bp.route("/bestuur/rooster/{lid}", methods=["PUT"], authorizer=authorizers.bestuur_token,
@@ -191,3 +191,10 @@ def beheer_agendas():
 def beheer_vergadering(datum):
     return paginas.beheer_context(bp.current_request, datum)
 
+
+
+@pagina.route(bp, "/beheer/bestuur/rooster", "beheer/agendas/rooster.html",
+              authorizer=authorizers.bestuur_token, titel="beheer.rooster.titel",
+              uitleg="beheer.rooster.uitleg")
+def beheer_rooster():
+    return paginas.rooster_context(bp.current_request)

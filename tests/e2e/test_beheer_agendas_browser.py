@@ -213,3 +213,67 @@ def test_signed_out_the_pages_show_nothing_but_the_sign_in(stack, browser):
         assert not [u for u in watch.urls if "/agendas/" in u and "/beheer/" not in u]
     finally:
         context.close()
+
+
+def test_the_board_changes_adds_and_removes_a_roster_member(stack, browser, people):
+    t = texts("nl")
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    page = context.new_page()
+    watch = Watch(page)
+    try:
+        page.goto(f"{stack.api}/beheer/bestuur/rooster?lang=nl")
+        sign_in(page, people["bestuur"])
+        rows = page.locator("tbody[data-lijst='leden'] tr")
+        rows.first.wait_for()
+        seeded = rows.count()
+        assert seeded >= 2 and t["beheer.rooster.uit_afdelingsbestand"] in rows.first.inner_text()
+        check(page, "rooster-1-lijst")
+
+        # WHEN a member is taken into the form and her portfolio changed
+        first = rows.first
+        first_id = first.locator("code[data-veld='id']").inner_text()
+        first_name = first.locator("strong[data-veld='naam']").inner_text()
+        first.get_by_role("button", name=t["beheer.rooster.wijzig"]).click()
+        assert page.locator("#lid").input_value() == first_id
+        assert page.locator("#naam").input_value() == first_name
+        page.locator("#portefeuille").fill("Financiën en ledenadministratie")
+        page.get_by_role("button", name=t["beheer.rooster.opslaan"]).click()
+        page.get_by_text(t["beheer.rooster.opgeslagen"].replace("{naam}", first_name)).wait_for()
+        # THEN the list shows the change with who made it
+        changed = rows.filter(has=page.locator(f"code:text-is('{first_id}')"))
+        expect(changed).to_contain_text("Financiën en ledenadministratie")
+        expect(changed).to_contain_text("Tim e2e")
+        check(page, "rooster-2-gewijzigd")
+
+        # WHEN a new member is added with a term that ends before it starts, THEN the field says so
+        page.locator("#lid").fill("sam-e2e")
+        page.locator("#naam").fill("Sam de Vries")
+        page.locator("#functie").fill("algemeen bestuurslid")
+        page.locator("#portefeuille").fill("")
+        page.locator("#werkgroep").select_option("organizing")
+        page.locator("#start").fill("2026-12-01")
+        page.locator("#einde").fill("2026-01-01")
+        page.get_by_role("button", name=t["beheer.rooster.opslaan"]).click()
+        expect(page.locator("#einde")).to_have_attribute("aria-invalid", "true")
+        check(page, "rooster-3-fout")
+        page.locator("#einde").fill("2028-12-01")
+        page.get_by_role("button", name=t["beheer.rooster.opslaan"]).click()
+        page.get_by_text(t["beheer.rooster.opgeslagen"].replace("{naam}", "Sam de Vries")).wait_for()
+        expect(rows).to_have_count(seeded + 1)
+
+        # WHEN that member is removed, THEN the row goes and the form keeps the values
+        new = rows.filter(has=page.locator("code:text-is('sam-e2e')"))
+        new.get_by_role("button", name=t["beheer.rooster.wijzig"]).click()
+        page.get_by_role("button", name=t["beheer.rooster.verwijder"]).click()
+        page.get_by_text(t["beheer.rooster.verwijderd"].replace("{lid}", "sam-e2e")).wait_for()
+        expect(rows).to_have_count(seeded)
+        assert page.locator("#naam").input_value() == "Sam de Vries"
+        check(page, "rooster-4-verwijderd")
+        # ... and the API agrees
+        leden = requests.get(f"{stack.api}/bestuur/rooster", timeout=10, headers={
+            "Authorization": f"Bearer {people['bestuur']}", "Accept": "application/json"}).json()["leden"]
+        assert "sam-e2e" not in [m["id"] for m in leden]
+        assert [m for m in leden if m["id"] == first_id][0]["portefeuille"] == "Financiën en ledenadministratie"
+        assert watch.errors == []
+    finally:
+        context.close()

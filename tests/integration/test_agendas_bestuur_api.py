@@ -3,6 +3,7 @@
 every version and its uploader, and the dry run that stores nothing (docs/agendas.md)."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 from functions.agendas import bestuur as bestuur_views
@@ -38,6 +39,7 @@ def test_the_overview_lists_archived_and_planned_meetings_and_names_what_is_miss
                                         "vastgelegd_op": row["stukken"]["agenda"]["vastgelegd_op"]}
     assert row["stukken"]["notulen"] is None and row["ontbrekend"] == ["notulen", "besluitenlijst"]
     assert row["ontbreekt"] == {"agenda": False, "notulen": True, "besluitenlijst": True}
+    assert row["nog_niet"] == {"agenda": False, "notulen": False, "besluitenlijst": False}
     assert not row["in_kalender"] and not row["komend"]
     # ... and every board meeting of the kalender is there, the next ones missing their agenda
     planned = board_meetings(aws)
@@ -65,6 +67,8 @@ def test_a_past_meeting_misses_all_three_a_near_one_its_agenda_a_later_or_cancel
     assert rows["2026-12-02"]["ontbrekend"] == ["agenda"]  # today: its minutes come later
     assert rows["2026-12-16"]["ontbrekend"] == ["agenda"]  # two weeks ahead
     assert rows["2026-12-17"]["ontbrekend"] == []          # further: nothing is late yet
+    assert rows["2026-12-17"]["nog_niet"] == {"agenda": True, "notulen": True, "besluitenlijst": True}
+    assert rows["2026-12-02"]["nog_niet"] == {"agenda": False, "notulen": True, "besluitenlijst": True}
     assert rows["2026-12-03"]["ontbrekend"] == [] and rows["2026-12-03"]["geannuleerd"]
     assert [(m["datum"], m["stukken"]) for m in data["ontbrekend"]] == [
         ("2026-12-16", ["agenda"]), ("2026-12-02", ["agenda"]), ("2026-11-19", ["agenda", "notulen", "besluitenlijst"])]
@@ -150,3 +154,30 @@ def test_a_beheer_page_for_a_date_that_cannot_be_one_is_a_404_page(client, aws):
     assert response.status_code == 404 and response.headers["Content-Type"].startswith("text/html")
     page = client.http.get("/beheer/agendas/2026-12-03?lang=en", headers={"accept": "text/html"}).body.decode()
     assert "Board meeting of 3 December 2026" in page
+
+
+def test_the_roster_says_whose_term_has_ended_or_ends_soon(client, aws, bestuur):
+    leden = {m["id"]: m for m in client.http.get("/bestuur/rooster", headers=bestuur).json_body["leden"]}
+    assert {m["signaal"] for m in leden.values()} == {"afgelopen"}  # the seed: every term ended in 2024
+    soon = (date.today() + timedelta(days=60)).isoformat()
+    body = {"naam": "Tim Kies", "functie": "penningmeester", "start": "2024-09-01", "einde": soon}
+    assert client.http.request("PUT", "/bestuur/rooster/tim-kies", body=json.dumps(body),
+                               headers={**bestuur, "content-type": "application/json"}).status_code == 200
+    later = (date.today() + timedelta(days=400)).isoformat()
+    body = {**body, "naam": "Sam", "einde": later}
+    assert client.http.request("PUT", "/bestuur/rooster/sam", body=json.dumps(body),
+                               headers={**bestuur, "content-type": "application/json"}).status_code == 200
+    leden = {m["id"]: m for m in client.http.get("/bestuur/rooster", headers=bestuur).json_body["leden"]}
+    assert leden["tim-kies"]["signaal"] == "binnenkort" and leden["sam"]["signaal"] is None
+
+
+def test_the_roster_page_changes_and_removes_through_the_boards_routes(client, aws):
+    import app as app_module
+    from functions import auth
+
+    html = client.http.get("/beheer/bestuur/rooster", headers={"accept": "text/html"}).body.decode()
+    assert 'data-verstuur="/bestuur/rooster/{lid}" data-methode="PUT"' in html
+    assert 'data-methode="DELETE"' in html
+    for method in ("PUT", "DELETE"):
+        entry = app_module.app.routes["/bestuur/rooster/{lid}"][method]
+        assert auth.AUTHORIZER_ROLES[entry.authorizer.name] == {"bestuur"}

@@ -184,12 +184,12 @@ def test_every_page_asks_only_routes_its_roles_may_use_and_links_only_to_pages(c
                 roles &= set(names.split())
             for attr, method in (("data-bron", "GET"), ("data-download", "GET"), ("data-actie", None),
                                  ("data-upload", "PUT"), ("data-pad", "PUT"), ("data-proef", "POST"),
-                                 ("data-ophalen", None), ("data-link-van", "GET")):
+                                 ("data-ophalen", None), ("data-link-van", "GET"), ("data-verstuur", None)):
                 if attr not in attrs:
                     continue
                 asked += 1
                 _, methods = route_of(attrs[attr])
-                default = "GET" if attr == "data-ophalen" else "POST"
+                default = {"data-ophalen": "GET", "data-verstuur": "PUT"}.get(attr, "POST")
                 entry = methods[method or attrs.get("data-methode", default).upper()]
                 assert entry.authorizer is not None, (path, attrs[attr])
                 allowed = auth.AUTHORIZER_ROLES[entry.authorizer.name]

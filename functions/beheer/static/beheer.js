@@ -637,6 +637,11 @@
   // button[data-link-van="/api/path"] data-stuk="x": asks for a five-minute link
   //   (download_url, http(s) only) and opens it in a new tab.
   // form[data-ga-naar="/beheer/path/{naam}"]: a plain form whose fields fill the page's path.
+  // form[data-verstuur="/api/path/{naam}"]: sent as JSON (data-methode, default PUT; a submit
+  //   button's own data-methode wins, DELETE sends no body) to the path filled from the
+  //   form's own fields (those leave the body); then data-vernieuw and data-gelukt as usual.
+  // button[data-kopieer="#form"] in a list item: the item's [data-kopie="naam"] texts into
+  //   that form's fields of the same name (to change an entry).
 
   async function apiBody(methode, adres, body, type) {
     const s = huidige;
@@ -824,9 +829,60 @@
     a.remove();
   }
 
+  async function verstuurNaarPad(form, knop) {
+    const methode = ((knop && knop.dataset.methode) || form.dataset.methode || "PUT").toUpperCase();
+    const fouten = form.querySelector("[data-fouten]");
+    const klaar = form.parentElement.querySelector("[data-bericht]");
+    wisFouten(fouten, form);
+    meld(klaar, "");
+    const uit = velden(form);
+    const inPad = {};
+    form.dataset.verstuur.replace(/\{([a-z_]+)\}/g, function (_, naam) { inPad[naam] = true; return ""; });
+    const leeg = Object.keys(inPad).filter(function (naam) { return !uit[naam]; });
+    if (leeg.length) {
+      const fout = {};
+      leeg.forEach(function (naam) { fout[naam] = form.dataset.leeg || T.fout_400; });
+      toonFouten(fouten, { status: 400, data: { errors: fout } }, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    const body = {};
+    Object.keys(uit).forEach(function (naam) { if (!inPad[naam]) body[naam] = uit[naam]; });
+    const knoppen = form.querySelectorAll("button");
+    knoppen.forEach(function (b) { b.disabled = true; });
+    const r = await api(methode, G.base + invullen(form.dataset.verstuur, uit), methode === "DELETE" ? null : body);
+    knoppen.forEach(function (b) { b.disabled = false; });
+    if (!r) return;
+    if (!r.ok) {
+      toonFouten(fouten, r, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    await vernieuw(form.dataset.vernieuw);
+    meld(klaar, sjabloon((knop && knop.dataset.gelukt) || form.dataset.gelukt || T.gelukt,
+                         Object.assign({}, uit, r.data || {})));
+  }
+
+  function kopieer(knop) {
+    const form = document.querySelector(knop.dataset.kopieer);
+    const item = knop.closest("[data-scope]");
+    if (!form || !item) return;
+    wisFouten(form.querySelector("[data-fouten]"), form);
+    item.querySelectorAll("[data-kopie]").forEach(function (el) {
+      const veld = form.elements[el.dataset.kopie];
+      if (veld && veld.type !== "file") veld.value = el.textContent;
+    });
+    const eerste = form.querySelector("input, select, textarea");
+    if (eerste) eerste.focus();
+    meld(form.parentElement.querySelector("[data-bericht]"), knop.dataset.gelukt || "");
+  }
+
   document.addEventListener("submit", function (e) {
     const form = e.target;
-    if (form.matches("form[data-upload]")) {
+    if (form.matches("form[data-verstuur]")) {
+      e.preventDefault();
+      verstuurNaarPad(form, e.submitter || null);
+    } else if (form.matches("form[data-upload]")) {
       e.preventDefault();
       upload(form, e.submitter || null);
     } else if (form.matches("form[data-ga-naar]")) {
@@ -840,7 +896,11 @@
   document.addEventListener("click", function (e) {
     const ophaalKnop = e.target.closest("button[data-ophalen]");
     const linkKnop = e.target.closest("button[data-link-van]");
-    if (ophaalKnop) {
+    const kopieerKnop = e.target.closest("button[data-kopieer]");
+    if (kopieerKnop) {
+      e.preventDefault();
+      kopieer(kopieerKnop);
+    } else if (ophaalKnop) {
       e.preventDefault();
       ophalen(ophaalKnop);
     } else if (linkKnop) {
