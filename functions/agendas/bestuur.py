@@ -39,7 +39,7 @@ def vergaderingen(table: Table, today: date,
     rows = []
     for datum in sorted(set(index) | set(planned), reverse=True):
         item = index.get(datum) or {}
-        geannuleerd = planned.get(datum, False) and not item
+        geannuleerd = planned.get(datum, False)
         docs = {s: _kort(item[s]) if item.get(s) else None for s in STUKKEN}
         missing = [] if geannuleerd else [s for s in verwacht(datum, today) if not docs[s]]
         rows.append({"datum": datum, "lange_datum": stukken.lange_datum(date.fromisoformat(datum)),
@@ -87,7 +87,7 @@ def vergadering(table: Table, archive: Any, datum_raw: str) -> dict[str, Any]:
 def proef(body: bytes) -> dict[str, Any]:
     """What an upload of this Markdown would publish: the besloten parts withheld, the
     warnings, the title, and the text members would see. Nothing is stored."""
-    stukken.check_size(len(body), MARKDOWN)
+    stukken.check_size(len(body), MARKDOWN)  # the upload's own checks, in the same order
     split = besloten.split(stukken.markdown_text(body))
     return {"besloten": list(split.closed), "waarschuwingen": list(split.warnings),
             "titel": split.title, "leden_markdown": split.public}

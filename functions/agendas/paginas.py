@@ -172,7 +172,10 @@ def vergadering(datum: str) -> Response:
 def proef(request: Any) -> Response:
     from functions.agendas import bestuur, stukken
 
-    stukken.content_type_of(request.headers)
+    from functions.errors import BadRequest
+
+    if stukken.content_type_of(request.headers) != stukken.MARKDOWN:  # a PDF has no parts to withhold
+        raise BadRequest(f"gebruik / use Content-Type {stukken.MARKDOWN}", status=415)
     return http.json_response(bestuur.proef(http.raw_document(request, stukken.MAX_MARKDOWN)))
 
 

@@ -221,8 +221,12 @@ def test_the_board_changes_adds_and_removes_a_roster_member(stack, browser, peop
     page = context.new_page()
     watch = Watch(page)
     try:
-        page.goto(f"{stack.api}/beheer/bestuur/rooster?lang=nl")
+        # GIVEN the board signed in on the overview, which offers the agendas and the roster
+        page.goto(f"{stack.api}/beheer?lang=nl")
         sign_in(page, people["bestuur"])
+        expect(page.get_by_role("link", name=t["beheer.agendas.titel"])).to_be_visible()
+        check(page, "rooster-0-overzicht")
+        page.get_by_role("link", name=t["beheer.rooster.titel"]).click()
         rows = page.locator("tbody[data-lijst='leden'] tr")
         rows.first.wait_for()
         seeded = rows.count()
