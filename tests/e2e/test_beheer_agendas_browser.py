@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 NEAR_MISS = "\n## 4. Besloten deel van de ledenvergadering\n\nDit staat wel online.\n"
+XSS = '\n<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>\n'
+TITEL = '<b onmouseover="window.__xss=1">Agenda</b>'  # a title is text too
 DATES = {"en": "2026-12-31"}  # in Dutch: the kalender's nearest board meeting
 
 
@@ -98,7 +100,8 @@ def test_the_board_uploads_an_agenda_with_a_besloten_part_and_a_pdf(stack, brows
         assert "Rondvraag" in page.locator("#md-tekst").input_value()
 
         # WHEN an agenda with a besloten part is written and checked first
-        page.locator("#md-tekst").fill(AGENDA_MD + NEAR_MISS)
+        page.locator("#md-tekst").fill(AGENDA_MD + NEAR_MISS + XSS)
+        page.locator("#md-titel").fill(TITEL)
         page.get_by_role("button", name=t["beheer.vergadering.proef_knop"]).click()
         proef = page.locator("#proef")
         proef.wait_for(state="visible")
@@ -128,6 +131,11 @@ def test_the_board_uploads_an_agenda_with_a_besloten_part_and_a_pdf(stack, brows
         full = agenda.locator("pre[data-veld='stukken.agenda.markdown']").inner_text()
         members = agenda.locator("pre[data-veld='stukken.agenda.leden_markdown']").inner_text()
         assert "VERTROUWELIJK-123" in full and "VERTROUWELIJK" not in members and "3. Werkgroepen" in members
+        # ... markup in the text and the title stays text
+        assert agenda.locator("dd[data-veld='stukken.agenda.titel']").inner_text() == TITEL
+        assert "<script>window.__xss=1</script>" in members
+        assert page.locator("#beheer-inhoud img, #beheer-inhoud script, #beheer-inhoud b").count() == 0
+        assert page.evaluate("window.__xss === undefined")
         versions = page.locator("tbody[data-lijst='versies'] tr")
         expect(versions).to_have_count(1)
         assert "Tim e2e" in versions.first.inner_text()
