@@ -94,6 +94,14 @@ def test_the_board_uploads_an_agenda_with_a_besloten_part_and_a_pdf(stack, brows
         assert session_token(page)  # the same session on the next page
         check(page, f"{name}-2-leeg")
 
+        # WHEN the empty text is sent, THEN the field says so and nothing is asked
+        page.get_by_role("button", name=t["beheer.vergadering.upload_knop"]).first.click()
+        expect(page.locator("#md-tekst")).to_have_attribute("aria-invalid", "true")
+        assert t["beheer.vergadering.md_leeg"] in page.locator("#md-formulier .fouten").inner_text()
+        assert not [u for u in watch.urls if f"/agendas/{datum}" in u and "/beheer/" not in u
+                    and "/overzicht" not in u]
+        check(page, f"{name}-2b-leeg-veld")
+
         # WHEN the draft is filled in, THEN the text box holds the generated agenda
         page.get_by_role("button", name=t["beheer.vergadering.concept_knop"]).click()
         expect(page.get_by_text(t["beheer.vergadering.concept_gelukt"])).to_be_visible()
