@@ -130,6 +130,15 @@ def concept(request: Any, datum: str) -> Response:
     return http.text_response(text, "text/markdown; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
+def rooster_lijst() -> Response:
+    from functions import afdeling
+    from functions.agendas import rooster
+    from zoneinfo import ZoneInfo
+
+    today = _now().astimezone(ZoneInfo(afdeling.current().tijdzone)).date()
+    return http.json_response({"leden": rooster.aftreden(rooster.lijst(wiring.table()), today)})
+
+
 def rooster_zet(request: Any, lid: str) -> Response:
     from functions.agendas import rooster
 
@@ -142,3 +151,69 @@ def rooster_verwijder(request: Any, lid: str) -> Response:
     from functions.agendas import rooster
 
     return http.json_response(rooster.verwijder(wiring.table(), lid, auth.principal_of(request), _now()))
+
+
+# --- the board's overviews (the beheer pages ask these) ---------------------------------------
+
+def overzicht() -> Response:
+    from functions.agendas import bestuur
+
+    table = wiring.table()
+    today, gepland = bestuur.geplande_vergaderingen(table, _now())
+    return http.json_response(bestuur.vergaderingen(table, today, gepland))
+
+
+def vergadering(datum: str) -> Response:
+    from functions.agendas import bestuur
+
+    return http.json_response(bestuur.vergadering(wiring.table(), wiring.archive(), datum))
+
+
+def proef(request: Any) -> Response:
+    from functions.agendas import bestuur, stukken
+
+    from functions.errors import BadRequest
+
+    if stukken.content_type_of(request.headers) != stukken.MARKDOWN:  # a PDF has no parts to withhold
+        raise BadRequest(f"gebruik / use Content-Type {stukken.MARKDOWN}", status=415)
+    return http.json_response(bestuur.proef(http.raw_document(request, stukken.MAX_MARKDOWN)))
+
+
+def beheer_context(request: Any, datum: str | None = None) -> dict[str, Any]:
+    """The beheer pages' context: the meeting's date (a page for a date that cannot be one is
+    a 404) and the labels of the documents' kinds, in the page's language."""
+    from functions.agendas import rooster, stukken
+    from functions.errors import NotFound, ValidationError
+
+    lang = web.language(request)
+    t = wiring.renderer().catalogs.gettext
+    out: dict[str, Any] = {
+        "stukken": stukken.STUKKEN,
+        "labels": {"stuk": {s: t(lang, f"agendas.stuk.{s}") for s in stukken.STUKKEN},
+                   "upload": {s: t(lang, f"beheer.vergadering.upload.{s}")
+                              for s in ("ontvangen", "opgenomen", "geweigerd")}},
+        "max_markdown": stukken.MAX_MARKDOWN, "max_pdf": stukken.MAX_PDF_DIRECT,
+        "max_titel": stukken.MAX_TITLE, "max_tekst": rooster.MAX_TEXT,
+    }
+    if datum is not None:
+        try:
+            parsed = stukken.parse_datum(datum)
+        except ValidationError as exc:
+            raise NotFound("no such meeting date") from exc
+        out.update(params={"datum": parsed.isoformat()}, datum=parsed.isoformat(),
+                   lange_datum=f"{parsed.day} {t(lang, f'agendas.maand.{parsed.month:02d}')} {parsed.year}")
+    return out
+
+
+def rooster_context(request: Any) -> dict[str, Any]:
+    """The roster page's context: the werkgroepen to choose from and their names."""
+    from functions import afdeling
+    from functions.agendas import rooster
+
+    current = afdeling.current()
+    werkgroepen = [(code, current.werkgroep(code).naam) for code in current.werkgroep_codes]
+    t = wiring.renderer().catalogs.gettext
+    lang = web.language(request)
+    return {"werkgroepen": werkgroepen, "max_tekst": rooster.MAX_TEXT,
+            "labels": {"werkgroep": dict(werkgroepen),
+                       "signaal": {s: t(lang, f"beheer.rooster.signaal.{s}") for s in ("afgelopen", "binnenkort")}}}

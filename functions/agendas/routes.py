@@ -11,6 +11,7 @@ from chalice import Blueprint
 from functions import auth, authorizers, http, wiring
 from functions.agendas import paginas
 from functions.batch import process_batch
+from functions.beheer import pagina
 
 bp = Blueprint(__name__)
 access = auth.RouteAccess(bp)
@@ -19,6 +20,7 @@ handles_json_errors = http.handles_errors(lambda: bp.current_request, json_only=
 DOCUMENT_TYPES = ["text/markdown", "application/pdf"]
 for _path in ("/agendas/{datum}", "/agendas/{datum}/notulen", "/agendas/{datum}/besluitenlijst"):
     http.ACCEPTED_TYPES[(_path, "PUT")] = tuple(DOCUMENT_TYPES)
+http.ACCEPTED_TYPES[("/agendas/proef", "POST")] = ("text/markdown",)
 
 
 # --- public: read ------------------------------------------------------------------------
@@ -134,11 +136,33 @@ def agendas_controle():
     return http.json_response(verificatie.controleer(wiring.table(), wiring.archive()))
 
 
+@bp.route("/agendas/overzicht", authorizer=authorizers.bestuur_token)
+@handles_json_errors
+def agendas_overzicht():
+    """Every meeting (archive and kalender) with its documents and what is missing."""
+    return paginas.overzicht()
+
+
+@bp.route("/agendas/{datum}/overzicht", authorizer=authorizers.bestuur_token)
+@handles_json_errors
+def agendas_vergadering(datum):
+    """One meeting: each document in full beside what members see, every version."""
+    return paginas.vergadering(datum)
+
+
+@bp.route("/agendas/proef", methods=["POST"], authorizer=authorizers.bestuur_token,
+          content_types=["text/markdown"])
+@handles_json_errors
+def agendas_proef():
+    """What members would see of a Markdown text, and the warnings; nothing is stored."""
+    return paginas.proef(bp.current_request)
+
+
 @bp.route("/bestuur/rooster", authorizer=authorizers.bestuur_token)
 @handles_json_errors
 def bestuur_rooster():
-    from functions.agendas import rooster
-    return http.json_response({"leden": rooster.lijst(wiring.table())})
+    """The roster, each member with ``signaal``: term ``afgelopen``, ``binnenkort`` (six months) or null."""
+    return paginas.rooster_lijst()
 
 
 @bp.route("/bestuur/rooster/{lid}", methods=["PUT"], authorizer=authorizers.bestuur_token,
@@ -152,3 +176,25 @@ def bestuur_rooster_zet(lid):
 @handles_json_errors
 def bestuur_rooster_verwijder(lid):
     return paginas.rooster_verwijder(bp.current_request, lid)
+
+
+# --- beheer pages (static shells: the script fills them from the routes above) --------------
+
+@pagina.route(bp, "/beheer/agendas", "beheer/agendas/lijst.html", authorizer=authorizers.bestuur_token,
+              titel="beheer.agendas.titel", uitleg="beheer.agendas.uitleg")
+def beheer_agendas():
+    return paginas.beheer_context(bp.current_request)
+
+
+@pagina.route(bp, "/beheer/agendas/{datum}", "beheer/agendas/vergadering.html",
+              authorizer=authorizers.bestuur_token, titel="beheer.vergadering.titel")
+def beheer_vergadering(datum):
+    return paginas.beheer_context(bp.current_request, datum)
+
+
+
+@pagina.route(bp, "/beheer/bestuur/rooster", "beheer/agendas/rooster.html",
+              authorizer=authorizers.bestuur_token, titel="beheer.rooster.titel",
+              uitleg="beheer.rooster.uitleg")
+def beheer_rooster():
+    return paginas.rooster_context(bp.current_request)

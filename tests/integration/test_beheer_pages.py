@@ -25,8 +25,12 @@ EMAIL = "melder.geheim@example.org"
 ROOT_JS = pagina.SCRIPT.read_text(encoding="utf-8")
 
 
+# a value each page's parameter can take (a report id, a meeting date)
+EXAMPLES = {"datum": "2026-12-03"}
+
+
 def concrete(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "m1", path)
+    return re.sub(r"\{([^}]+)\}", lambda m: EXAMPLES.get(m.group(1), "m1"), path)
 
 
 def page(client, path, **headers):
@@ -66,7 +70,10 @@ class Elements(HTMLParser):
 
 
 def route_of(path: str):
-    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls."""
+    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls; a fixed
+    path (``/agendas/controle``) before a parameter (``/agendas/{datum}``), as API Gateway."""
+    if path in app_module.app.routes:
+        return path, app_module.app.routes[path]
     for pattern, methods in app_module.app.routes.items():
         if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)), concrete(path)):
             return pattern, methods
@@ -175,17 +182,21 @@ def test_every_page_asks_only_routes_its_roles_may_use_and_links_only_to_pages(c
             roles = set(declared.rollen)
             for names in around:
                 roles &= set(names.split())
-            for attr, method in (("data-bron", "GET"), ("data-download", "GET"), ("data-actie", None)):
+            for attr, method in (("data-bron", "GET"), ("data-download", "GET"), ("data-actie", None),
+                                 ("data-upload", "PUT"), ("data-pad", "PUT"), ("data-proef", "POST"),
+                                 ("data-ophalen", None), ("data-link-van", "GET"), ("data-verstuur", None)):
                 if attr not in attrs:
                     continue
                 asked += 1
                 _, methods = route_of(attrs[attr])
-                entry = methods[method or attrs.get("data-methode", "POST").upper()]
+                default = {"data-ophalen": "GET", "data-verstuur": "PUT"}.get(attr, "POST")
+                entry = methods[method or attrs.get("data-methode", default).upper()]
                 assert entry.authorizer is not None, (path, attrs[attr])
                 allowed = auth.AUTHORIZER_ROLES[entry.authorizer.name]
                 assert roles <= allowed, (path, attrs[attr], roles - allowed)
-            if "data-href" in attrs:
-                assert route_of(attrs["data-href"])[0] in pagina.PAGINAS, (path, attrs["data-href"])
+            for link in ("data-href", "data-ga-naar"):
+                if link in attrs:
+                    assert route_of(attrs[link])[0] in pagina.PAGINAS, (path, attrs[link])
         assert asked, f"{path} asks no API at all"
 
 

@@ -617,4 +617,296 @@
   if (begin.token) stopOpServer(begin.token);
   if (begin.sessie) binnen(begin.sessie, false);
   else toonInloggen(begin.verlopen ? T.verlopen : "");
+
+
+  // ==== agendas (issue 11): documents as the body, dry runs, texts into a field, PDF links,
+  // ==== a date into a page's path. Attributes in docs/beheer.md; values only as text.
+  //
+  // form[data-upload="/api/{param}"]: its [data-inhoud] field (a textarea, or a file input) is
+  //   sent as the body (PUT) with Content-Type [data-inhoud]'s data-type; a chosen
+  //   <option data-pad="/api/..."> replaces the path; the other named fields go as query
+  //   parameters (empty ones left out). The answer fills data-resultaat (a list of texts
+  //   in it as items {tekst}); while its status is "ontvangen" its status_url is asked
+  //   again each second (at most a minute); then data-vernieuw reloads and [data-bericht]
+  //   says data-gelukt, data-geweigerd or data-wachten ({veld} filled from the answer).
+  // button[data-proef="/api/path"] in such a form: the same body POSTed (nothing stored);
+  //   the answer fills the button's data-resultaat.
+  // button[data-ophalen="/api/path"] data-uit="veld" data-in="#field": the answer's text
+  //   into that field (data-methode, default GET; data-velden="a b": those fields of its
+  //   form as the query; data-vraag: asked first when the field is not empty).
+  // button[data-link-van="/api/path"] data-stuk="x": asks for a five-minute link
+  //   (download_url, http(s) only) and opens it in a new tab.
+  // form[data-ga-naar="/beheer/path/{naam}"]: a plain form whose fields fill the page's path.
+  // form[data-verstuur="/api/path/{naam}"]: sent as JSON (data-methode, default PUT; a submit
+  //   button's own data-methode wins, DELETE sends no body) to the path filled from the
+  //   form's own fields (those leave the body); then data-vernieuw and data-gelukt as usual.
+  // button[data-kopieer="#form"] in a list item: the item's [data-kopie="naam"] texts into
+  //   that form's fields of the same name (to change an entry).
+
+  async function apiBody(methode, adres, body, type) {
+    const s = huidige;
+    if (!s) return null;
+    let r;
+    try {
+      r = await fetch(adres, { method: methode, cache: "no-store", credentials: "omit", redirect: "error",
+                               body: body, headers: { Authorization: "Bearer " + s.token,
+                               "Accept-Language": G.lang, Accept: "application/json", "Content-Type": type } });
+    } catch (e) {
+      return huidige === s ? { ok: false, status: 0, data: null } : null;
+    }
+    if (huidige !== s) return null;
+    if (r.status === 401 || r.status === 403) {
+      if (!(await nogGeldig(s))) {
+        if (huidige === s) afmelden("verlopen");
+        return null;
+      }
+      return { ok: false, status: 403, data: null };
+    }
+    let data = null;
+    try {
+      data = await r.json();
+    } catch (e) {
+      data = null;
+    }
+    return huidige === s ? { ok: r.ok, status: r.status, data: data } : null;
+  }
+
+  function alsItems(data) {
+    const uit = Object.assign({}, data || {});
+    Object.keys(uit).forEach(function (k) {
+      if (Array.isArray(uit[k]) && uit[k].every(function (x) { return typeof x === "string"; })) {
+        uit[k] = uit[k].map(function (x) { return { tekst: x }; });
+      }
+    });
+    return uit;
+  }
+
+  function toonIn(selector, data) {
+    const doel = selector ? document.querySelector(selector) : null;
+    if (!doel) return;
+    vul(doel, alsItems(data));
+    doel.hidden = false;
+  }
+
+  function wacht(ms) {
+    return new Promise(function (klaar) { setTimeout(klaar, ms); });
+  }
+
+  function inhoudVan(form) {
+    const veld = form.querySelector("[data-inhoud]");
+    if (!veld) return null;
+    const leeg = veld.type === "file" ? !(veld.files && veld.files.length) : !veld.value.trim();
+    return { veld: veld, leeg: leeg, type: veld.dataset.type,
+             body: veld.type === "file" ? (leeg ? null : veld.files[0]) : veld.value };
+  }
+
+  function uploadQuery(form) {
+    const q = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.hasAttribute("data-inhoud") || el.type === "file") return;
+      if (el.querySelector && el.querySelector("option[data-pad]")) return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      if (el.value) q.set(el.name, el.value);
+    });
+    const rest = q.toString();
+    return rest ? "?" + rest : "";
+  }
+
+  async function upload(form, knop) {
+    const proef = knop && knop.dataset.proef ? knop : null;
+    const fouten = form.querySelector("[data-fouten]");
+    const klaar = form.parentElement.querySelector("[data-bericht]");
+    const knoppen = form.querySelectorAll("button");
+    wisFouten(fouten, form);
+    meld(klaar, "");
+    const inhoud = inhoudVan(form);
+    if (!inhoud) return;
+    if (inhoud.leeg) {
+      const fout = {};
+      fout[inhoud.veld.name] = form.dataset.leeg || T.fout_400;
+      toonFouten(fouten, { status: 400, data: { errors: fout } }, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    const keuze = form.querySelector("option[data-pad]:checked");
+    const adres = proef ? adresVan(proef.dataset.proef)
+      : adresVan(keuze ? keuze.dataset.pad : form.dataset.upload) + uploadQuery(form);
+    knoppen.forEach(function (b) { b.disabled = true; });
+    if (!proef) {  // a dry run's answer is about a text not sent: gone once it is
+      form.querySelectorAll("button[data-proef]").forEach(function (b) {
+        const oud = b.dataset.resultaat ? document.querySelector(b.dataset.resultaat) : null;
+        if (oud) oud.hidden = true;
+      });
+    }
+    meld(klaar, form.dataset.bezig || "");
+    const r = await apiBody(proef ? "POST" : "PUT", adres, inhoud.body, inhoud.type);
+    let d = r && r.data;
+    if (r && r.ok && !proef) {
+      toonIn(form.dataset.resultaat, d);
+      for (let i = 0; i < 60 && d && d.status === "ontvangen" &&
+           /^\/[A-Za-z0-9_\/-]+$/.test(String(d.status_url || "")); i++) {
+        await wacht(1000);
+        const s = await api("GET", G.base + d.status_url);
+        if (!s) break;
+        if (s.ok && s.data) d = Object.assign({}, d, s.data);
+      }
+    }
+    knoppen.forEach(function (b) { b.disabled = false; });
+    if (!r || !huidige) return;
+    if (!r.ok) {
+      meld(klaar, "");
+      toonFouten(fouten, r, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    if (proef) {
+      toonIn(proef.dataset.resultaat, d);
+      meld(klaar, sjabloon(proef.dataset.gelukt || T.gelukt, d));
+      return;
+    }
+    toonIn(form.dataset.resultaat, d);
+    if (d && d.status === "opgenomen") {
+      if (inhoud.veld.type === "file") inhoud.veld.value = "";
+      await vernieuw(form.dataset.vernieuw);
+      meld(klaar, sjabloon(form.dataset.gelukt || T.gelukt, d));
+    } else if (d && d.status === "geweigerd") {
+      meld(klaar, sjabloon(form.dataset.geweigerd || T.fout_400, d));
+    } else {
+      meld(klaar, sjabloon(form.dataset.wachten || T.gelukt, d));
+    }
+  }
+
+  async function ophalen(knop) {
+    const form = knop.closest("form");
+    const klaar = (form || knop).parentElement.querySelector("[data-bericht]");
+    const veld = document.querySelector(knop.dataset.in);
+    if (!veld) return;
+    if (veld.value.trim() && knop.dataset.vraag && !window.confirm(knop.dataset.vraag)) return;
+    let adres = adresVan(knop.dataset.ophalen);
+    if (knop.dataset.velden && form) {
+      const q = new URLSearchParams();
+      knop.dataset.velden.split(/\s+/).forEach(function (naam) {
+        const el = form.elements[naam];
+        if (el && el.value) q.set(naam, el.value);
+      });
+      if (q.toString()) adres += "?" + q.toString();
+    }
+    const methode = (knop.dataset.methode || "GET").toUpperCase();
+    meld(klaar, "");
+    knop.disabled = true;
+    const r = await api(methode, adres, methode === "GET" ? null : {});
+    knop.disabled = false;
+    if (!r) return;
+    const tekstUit = r.ok && r.data ? r.data[knop.dataset.uit] : null;
+    if (typeof tekstUit !== "string") {
+      meld(klaar, r.ok ? (knop.dataset.niets || foutTekst(404)) : foutTekst(r.status));
+      return;
+    }
+    veld.value = tekstUit;
+    veld.focus();
+    meld(klaar, knop.dataset.gelukt || T.gelukt);
+  }
+
+  async function bestand(knop) {
+    const klaar = knop.parentElement.querySelector("[data-bericht]");
+    meld(klaar, "");
+    knop.disabled = true;
+    const r = await api("GET", adresVan(knop.dataset.linkVan) + "?stuk=" + encodeURIComponent(knop.dataset.stuk || ""));
+    knop.disabled = false;
+    if (!r) return;
+    const url = r.ok && r.data ? String(r.data.download_url || "") : "";
+    if (!/^https?:\/\//.test(url)) {
+      meld(klaar, foutTekst(r.ok ? 404 : r.status));
+      return;
+    }
+    const a = document.createElement("a");
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  async function verstuurNaarPad(form, knop) {
+    const methode = ((knop && knop.dataset.methode) || form.dataset.methode || "PUT").toUpperCase();
+    const fouten = form.querySelector("[data-fouten]");
+    const klaar = form.parentElement.querySelector("[data-bericht]");
+    wisFouten(fouten, form);
+    meld(klaar, "");
+    const uit = velden(form);
+    const inPad = {};
+    form.dataset.verstuur.replace(/\{([a-z_]+)\}/g, function (_, naam) { inPad[naam] = true; return ""; });
+    const leeg = Object.keys(inPad).filter(function (naam) { return !uit[naam]; });
+    if (leeg.length) {
+      const fout = {};
+      leeg.forEach(function (naam) { fout[naam] = form.dataset.leeg || T.fout_400; });
+      toonFouten(fouten, { status: 400, data: { errors: fout } }, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    const body = {};
+    Object.keys(uit).forEach(function (naam) { if (!inPad[naam]) body[naam] = uit[naam]; });
+    const knoppen = form.querySelectorAll("button");
+    knoppen.forEach(function (b) { b.disabled = true; });
+    const r = await api(methode, G.base + invullen(form.dataset.verstuur, uit), methode === "DELETE" ? null : body);
+    knoppen.forEach(function (b) { b.disabled = false; });
+    if (!r) return;
+    if (!r.ok) {
+      toonFouten(fouten, r, form);
+      if (fouten) fouten.focus();
+      return;
+    }
+    await vernieuw(form.dataset.vernieuw);
+    meld(klaar, sjabloon((knop && knop.dataset.gelukt) || form.dataset.gelukt || T.gelukt,
+                         Object.assign({}, uit, r.data || {})));
+  }
+
+  function kopieer(knop) {
+    const form = document.querySelector(knop.dataset.kopieer);
+    const item = knop.closest("[data-scope]");
+    if (!form || !item) return;
+    wisFouten(form.querySelector("[data-fouten]"), form);
+    item.querySelectorAll("[data-kopie]").forEach(function (el) {
+      const veld = form.elements[el.dataset.kopie];
+      if (veld && veld.type !== "file") veld.value = el.textContent;
+    });
+    const eerste = form.querySelector("input, select, textarea");
+    if (eerste) eerste.focus();
+    meld(form.parentElement.querySelector("[data-bericht]"), knop.dataset.gelukt || "");
+  }
+
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (form.matches("form[data-verstuur]")) {
+      e.preventDefault();
+      verstuurNaarPad(form, e.submitter || null);
+    } else if (form.matches("form[data-upload]")) {
+      e.preventDefault();
+      upload(form, e.submitter || null);
+    } else if (form.matches("form[data-ga-naar]")) {
+      e.preventDefault();
+      const uit = velden(form);
+      if (Object.keys(uit).some(function (k) { return !uit[k]; })) return;
+      location.assign(G.base + invullen(form.dataset.gaNaar, uit) + "?lang=" + encodeURIComponent(G.lang));
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    const ophaalKnop = e.target.closest("button[data-ophalen]");
+    const linkKnop = e.target.closest("button[data-link-van]");
+    const kopieerKnop = e.target.closest("button[data-kopieer]");
+    if (kopieerKnop) {
+      e.preventDefault();
+      kopieer(kopieerKnop);
+    } else if (ophaalKnop) {
+      e.preventDefault();
+      ophalen(ophaalKnop);
+    } else if (linkKnop) {
+      e.preventDefault();
+      bestand(linkKnop);
+    }
+  });
+  // ==== end of the agendas block
 })();
