@@ -66,8 +66,10 @@ class Elements(HTMLParser):
 
 
 def route_of(path: str):
-    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls."""
-    for pattern, methods in app_module.app.routes.items():
+    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls: the
+    first in sorted order, so a literal segment wins over a parameter (``/kalender/activiteiten``
+    before ``/kalender/{feed}``), as in API Gateway and Chalice's local server."""
+    for pattern, methods in sorted(app_module.app.routes.items()):
         if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)), concrete(path)):
             return pattern, methods
     raise AssertionError(f"no route for {path}")
