@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from tests.kalender_support import NOW, at_now, call, tokens_by_role  # noqa: F401
 
@@ -147,7 +144,7 @@ def test_a_werkgroep_that_sets_the_theme_of_an_unhosted_themabij1komst_hosts_it(
 # --- the pages -----------------------------------------------------------------------------
 
 def gegevens(html: str) -> dict:
-    raw = re.search(r'<script type="application/json" id="beheer-gegevens">(.*?)</script>', html, re.S)
+    raw = re.search(r'<script type="application/json" id="beheer-gegevens">(.*?)</script>', html, re.DOTALL)
     return json.loads(raw.group(1))
 
 
