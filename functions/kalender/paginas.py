@@ -48,8 +48,9 @@ def _cached(request: Any, body: str | bytes, content_type: str) -> Any:
 
 # --- public views ----------------------------------------------------------------------------
 
-def _window(request: Any, kalender: Any) -> tuple[date, date]:
-    """``?van=&tot=`` (dates; default today to the horizon; at most ``MAX_RANGE_DAYS``)."""
+def _window(request: Any, kalender: Any, span: timedelta | None = None) -> tuple[date, date]:
+    """``?van=&tot=`` (dates; default today to the horizon, or ``span`` after ``van``; at
+    most ``MAX_RANGE_DAYS``)."""
     from functions.kalender import activiteiten as acts
 
     params = http.query(request, ("van", "tot"))
@@ -69,6 +70,8 @@ def _window(request: Any, kalender: Any) -> tuple[date, date]:
     if problems:
         raise ValidationError(problems)
     van, tot = days["van"], days["tot"]
+    if span is not None and not params.get("tot"):
+        tot = van + span
     if tot <= van:
         raise ValidationError({"tot": "kalender.fout.tot_voor_van"})
     if (tot - van).days > MAX_RANGE_DAYS:
@@ -321,12 +324,13 @@ def nieuw(request: Any) -> Any:
 def beheer_lijst(request: Any) -> Any:
     """GET /kalender/activiteiten?van=&tot=&wijzigbaar=ja (werkgroep_token): the occurrences
     of /kalender.json, each with the cancel reason and whether this token may change it;
-    ``wijzigbaar=ja`` keeps only those."""
+    ``wijzigbaar=ja`` keeps only those. Without ``tot``: the ten weeks from ``van`` (today),
+    as the public /kalender page."""
     from functions.kalender import activiteiten as acts
     from functions.kalender import wijzigingen
 
     kalender = _kalender()
-    van, tot = _window(request, kalender)
+    van, tot = _window(request, kalender, span=timedelta(weeks=OVERVIEW_WEEKS))
     alleen = http.query(request, ("wijzigbaar",)).get("wijzigbaar", "")
     if alleen not in ("", "ja", "nee"):
         raise ValidationError({"wijzigbaar": "error.unknown_choice"})

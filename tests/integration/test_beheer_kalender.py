@@ -61,6 +61,14 @@ def test_the_list_holds_what_kalender_json_holds_and_the_cancel_reason(client, a
     assert mine[BOARD_W53]["reden"] == "Kerstreces" and mine[BOARD_W53]["status"] == "geannuleerd"
 
 
+def test_without_an_end_the_list_holds_the_ten_weeks_of_the_public_page(client, at_now, tokens_by_role):
+    answer = call(client, "GET", "/kalender/activiteiten", tokens_by_role["bestuur"]).json_body
+    assert (answer["van"], answer["tot"]) == ("2026-12-01", "2027-02-09")
+    later = call(client, "GET", "/kalender/activiteiten?van=2027-01-01", tokens_by_role["bestuur"]).json_body
+    assert later["tot"] == "2027-03-12"
+    assert min(a["start"] for a in later["activiteiten"]) >= "2027-01-01"
+
+
 def test_wijzigbaar_ja_keeps_only_what_the_role_may_change(client, at_now, tokens_by_role):
     everything = lijst(client, tokens_by_role["communicatie"])
     only = lijst(client, tokens_by_role["communicatie"], RANGE + "&wijzigbaar=ja")
