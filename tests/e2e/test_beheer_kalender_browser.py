@@ -97,6 +97,7 @@ def test_a_werkgroep_notes_moves_and_cancels_its_meeting_and_sees_the_changes(
         assert marks == [t["beheer.kalender.mag_ja"] if a["mag_wijzigen"] else t["beheer.kalender.mag_nee"]
                          for a in everything]
         assert t["beheer.kalender.mag_ja"] in marks and t["beheer.kalender.mag_nee"] in marks
+        assert page.get_by_role("link", name=t["beheer.kalender.afspraak.titel"]).count() == 0  # the board's
         check(page, f"{name}-kalender-2-lijst")
 
         # WHEN only its own are asked for (a plain GET form: the choice goes in the URL)
@@ -167,6 +168,9 @@ def test_a_werkgroep_notes_moves_and_cancels_its_meeting_and_sees_the_changes(
         assert "Te weinig mensen kunnen" in page.locator("dl.velden").inner_text()
         expect(cancel).to_be_hidden()
         expect(move).to_be_hidden()
+        # (one confirmation at a time: the note's and the move's are gone)
+        said = [m.inner_text() for m in page.locator("[data-bericht]").all() if m.inner_text()]
+        assert said == [t["beheer.kalender.annuleer_gelukt"]]
         assert notes.is_visible()
         expect(changes).to_have_count(3)
         assert [c.locator("td").nth(2).locator("strong").inner_text() for c in changes.all()] == \
@@ -323,6 +327,8 @@ def test_the_board_sees_the_op_afspraak_requests_and_a_werkgroep_does_not(stack,
         row = page.locator("tbody[data-lijst=verzoeken] tr", has_text="Sam e2e")
         row.wait_for()
         cells = [c.inner_text() for c in row.locator("td").all()]
+        heading = page.locator("[data-lijst=vergaderingen] > section", has=row).locator("h2 a")
+        assert heading.get_attribute("href") == f"/beheer/kalender/{meeting}?lang=nl"
         assert cells[:3] == ["Sam e2e", REQUESTER, "Meepraten over de begroting <i>2027</i>"]
         assert page.locator("tbody[data-lijst=verzoeken] i").count() == 0  # text, not markup
         meetings = page.locator("[data-lijst=vergaderingen] > section")
