@@ -192,6 +192,12 @@ def test_a_werkgroep_notes_moves_and_cancels_its_meeting_and_sees_the_changes(
         for url in watch.urls + [page.url]:
             assert token not in url and session not in url, url
         assert token not in stack.output() and session not in stack.output()
+        # every answer with data (the pages, the kalender API's JSON, the session) is no-store
+        answers = [a for a in watch.answers if a.url.startswith(stack.api) and a.status < 400
+                   and "/beheer/beheer.js" not in a.url and "/favicon" not in a.url]
+        assert any("/staat" in a.url for a in answers) and any("/wijzigingen" in a.url for a in answers)
+        for answer in answers:
+            assert answer.headers.get("cache-control") == "no-store", answer.url
         assert watch.dialogs == [] and watch.errors == []
     finally:
         context.close()
