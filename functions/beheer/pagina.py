@@ -94,9 +94,11 @@ def in_overzicht() -> list[Pagina]:
 
 def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = None,
          labels: Mapping[str, Mapping[str, str]] | None = None,
-         keuzes: Mapping[str, Any] | None = None, **context: Any) -> Any:
+         keuzes: Mapping[str, Any] | None = None, teksten: Mapping[str, str] | None = None,
+         **context: Any) -> Any:
     """Render a beheer page: the template, and in it (as JSON, read by the script) the
-    page's roles, texts, labels and parameters."""
+    page's roles, texts, labels and parameters. ``teksten`` gives a script text another
+    catalog key on this page (``{"fout_404": "beheer.kalender.fout_404"}``)."""
     from functions import afdeling, web, wiring
 
     catalogs = wiring.renderer().catalogs
@@ -104,7 +106,8 @@ def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = Non
     rollen = {r: rol_naam(catalogs, lang, r) for r in sorted(pagina.rollen)}
     gegevens = {
         "base": http.base_path(request), "lang": lang, "rollen": sorted(pagina.rollen),
-        "teksten": {k: catalogs.gettext(lang, f"beheer.js.{k}") for k in SCRIPT_TEXTS},
+        "teksten": {k: catalogs.gettext(lang, (teksten or {}).get(k, f"beheer.js.{k}"))
+                    for k in SCRIPT_TEXTS},
         "labels": _merged({"rol": {r: rol_naam(catalogs, lang, r) for r in ROLES}}, labels or {}),
         "keuzes": dict(keuzes or {}), "params": dict(params or {}),
         "tijdzone": afdeling.current().tijdzone,

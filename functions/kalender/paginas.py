@@ -48,8 +48,9 @@ def _cached(request: Any, body: str | bytes, content_type: str) -> Any:
 
 # --- public views ----------------------------------------------------------------------------
 
-def _window(request: Any, kalender: Any) -> tuple[date, date]:
-    """``?van=&tot=`` (dates; default today to the horizon; at most ``MAX_RANGE_DAYS``)."""
+def _window(request: Any, kalender: Any, span: timedelta | None = None) -> tuple[date, date]:
+    """``?van=&tot=`` (dates; default today to the horizon, or ``span`` after ``van``; at
+    most ``MAX_RANGE_DAYS``)."""
     from functions.kalender import activiteiten as acts
 
     params = http.query(request, ("van", "tot"))
@@ -69,6 +70,8 @@ def _window(request: Any, kalender: Any) -> tuple[date, date]:
     if problems:
         raise ValidationError(problems)
     van, tot = days["van"], days["tot"]
+    if span is not None and not params.get("tot"):
+        tot = van + span
     if tot <= van:
         raise ValidationError({"tot": "kalender.fout.tot_voor_van"})
     if (tot - van).days > MAX_RANGE_DAYS:
@@ -336,6 +339,46 @@ def nieuw(request: Any) -> Any:
     a = wijzigingen.voeg_toe(_kalender(), wiring.table(), form, auth.principal_of(request), _now(),
                              afdeling.current().werkgroep_codes)
     return http.json_response(acts.als_json(a, wiring.settings().public_base_url), status=201)
+
+
+def beheer_lijst(request: Any) -> Any:
+    """GET /kalender/activiteiten?van=&tot=&wijzigbaar=ja (werkgroep_token): the occurrences
+    of /kalender.json, each with the cancel reason and whether this token may change it;
+    ``wijzigbaar=ja`` keeps only those. Without ``tot``: the ten weeks from ``van`` (today),
+    as the public /kalender page."""
+    from functions.kalender import activiteiten as acts
+    from functions.kalender import wijzigingen
+
+    kalender = _kalender()
+    van, tot = _window(request, kalender, span=timedelta(weeks=OVERVIEW_WEEKS))
+    alleen = http.query(request, ("wijzigbaar",)).get("wijzigbaar", "")
+    if alleen not in ("", "ja", "nee"):
+        raise ValidationError({"wijzigbaar": "error.unknown_choice"})
+    principal = auth.principal_of(request)
+    base = wiring.settings().public_base_url
+    out = []
+    for a in acts.tussen(kalender, wiring.table(), van, tot):
+        mag = wijzigingen.may_change(principal, a)
+        if alleen == "ja" and not mag:
+            continue
+        out.append({**acts.als_json(a, base), "reden": a.reden, "mag_wijzigen": mag})
+    return http.json_response({"van": van.isoformat(), "tot": tot.isoformat(),
+                               "tijdzone": kalender.tijdzone.key, "activiteiten": out})
+
+
+def staat(request: Any, activiteit_id: str) -> Any:
+    """GET /kalender/activiteiten/<id>/staat (werkgroep_token): the occurrence as in
+    /kalender.json, its cancel reason, and which changes this token can make now."""
+    from functions.kalender import activiteiten as acts
+    from functions.kalender import wijzigingen
+
+    a = acts.een(_kalender(), wiring.table(), activiteit_id)
+    principal = auth.principal_of(request)
+    now = _now()
+    return http.json_response({**acts.als_json(a, wiring.settings().public_base_url),
+                               "reden": a.reden, "begonnen": a.start <= now,
+                               "mag_wijzigen": wijzigingen.may_change(principal, a),
+                               "kan": wijzigingen.possible(principal, a, now)})
 
 
 def geschiedenis(request: Any, activiteit_id: str) -> Any:

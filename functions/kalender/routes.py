@@ -9,8 +9,9 @@ from chalice import Blueprint
 
 from functions import auth, authorizers, http, wiring
 from functions.batch import process_batch
+from functions.beheer import pagina
 from functions.events import event_time
-from functions.kalender import paginas
+from functions.kalender import beheer, paginas
 
 bp = Blueprint(__name__)
 access = auth.RouteAccess(bp)
@@ -80,6 +81,20 @@ def kalender_afspraak():
 
 # --- scripts: bestuur any occurrence, a werkgroep its own -----------------------------------
 
+@bp.route("/kalender/activiteiten", authorizer=authorizers.werkgroep_token)
+@handles_json_errors
+def kalender_beheer_lijst():
+    """The occurrences with whether this token may change each (the beheer pages)."""
+    return paginas.beheer_lijst(bp.current_request)
+
+
+@bp.route("/kalender/activiteiten/{activiteit}/staat", authorizer=authorizers.werkgroep_token)
+@handles_json_errors
+def kalender_staat(activiteit):
+    """One occurrence, its cancel reason and the changes this token can make now."""
+    return paginas.staat(bp.current_request, activiteit)
+
+
 @bp.route("/kalender/activiteiten", methods=["POST"], authorizer=authorizers.werkgroep_token,
           content_types=http.FORM_CONTENT_TYPES)
 @handles_json_errors
@@ -132,6 +147,28 @@ def kalender_aanmeldingen(activiteit):
 @handles_json_errors
 def kalender_afspraak_verzoeken():
     return paginas.afspraak_overzicht(bp.current_request)
+
+
+# --- the beheer pages (docs/beheer.md): static shells, the data from the routes above ------
+
+@pagina.route(bp, "/beheer/kalender", "beheer/kalender/lijst.html",
+              authorizer=authorizers.werkgroep_token, titel="beheer.kalender.titel",
+              uitleg="beheer.kalender.uitleg")
+def beheer_kalender():
+    return beheer.lijst(bp.current_request)
+
+
+@pagina.route(bp, "/beheer/kalender/op-afspraak", "beheer/kalender/op_afspraak.html",
+              authorizer=authorizers.bestuur_token, titel="beheer.kalender.afspraak.titel",
+              uitleg="beheer.kalender.afspraak.uitleg")
+def beheer_kalender_afspraak():
+    return beheer.op_afspraak(bp.current_request)
+
+
+@pagina.route(bp, "/beheer/kalender/{activiteit}", "beheer/kalender/activiteit.html",
+              authorizer=authorizers.werkgroep_token, titel="beheer.kalender.activiteit.titel")
+def beheer_kalender_activiteit(activiteit):
+    return beheer.activiteit(bp.current_request, activiteit)
 
 
 # --- schedules and the consumer ---------------------------------------------------------------

@@ -56,6 +56,24 @@ def check_allowed(principal: Mapping[str, str], a: Activiteit) -> None:
     raise Forbidden(f"role {role} may not change {a.id}")
 
 
+def may_change(principal: Mapping[str, str], a: Activiteit) -> bool:
+    """Whether this token may change this occurrence (:func:`check_allowed` as a yes/no)."""
+    try:
+        check_allowed(principal, a)
+    except Forbidden:
+        return False
+    return True
+
+
+def possible(principal: Mapping[str, str], a: Activiteit, now: datetime) -> dict[str, bool]:
+    """Which changes this token can make to this occurrence now (the beheer pages show only
+    those forms): none once it has begun or for another werkgroep's meeting; no cancel or
+    move once cancelled; a theme for a themaBIJ1komst only."""
+    open_ = may_change(principal, a) and a.start > now
+    return {"annuleren": open_ and not a.geannuleerd, "verplaatsen": open_ and not a.geannuleerd,
+            "notitie": open_, "thema": open_ and a.soort == "themabij1komst"}
+
+
 # --- parsing -------------------------------------------------------------------------------
 
 def parse_moment(value: str, field: str, kalender: Kalender) -> datetime:
@@ -217,8 +235,9 @@ def zet_thema(kalender: Kalender, table: Table, activiteit_id: str, form: Any,
         problems["sprekers"] = "error.too_long"
     elif any(_controls(s, multiline=False) for s in sprekers):
         problems["sprekers"] = "error.invalid_characters"
-    host = form.first("werkgroep").strip() or a.werkgroep or ""
     role = principal.get("role", "")
+    # no host named and none yet: a werkgroep that sets the theme hosts it itself
+    host = form.first("werkgroep").strip() or a.werkgroep or (role if role != BESTUUR else "")
     if host and host not in werkgroepen:
         problems["werkgroep"] = "error.unknown_choice"
     elif role != BESTUUR and host != role:

@@ -70,11 +70,13 @@ class Elements(HTMLParser):
 
 
 def route_of(path: str):
-    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls; a fixed
-    path (``/agendas/controle``) before a parameter (``/agendas/{datum}``), as API Gateway."""
+    """The app route a template's path (``/meldpunt/meldingen/{melding_id}``) calls: a fixed
+    path (``/agendas/controle``) before a parameter (``/agendas/{datum}``), then the first in
+    sorted order, so a literal segment wins over a parameter (``/kalender/activiteiten`` before
+    ``/kalender/{feed}``), as in API Gateway and Chalice's local server."""
     if path in app_module.app.routes:
         return path, app_module.app.routes[path]
-    for pattern, methods in app_module.app.routes.items():
+    for pattern, methods in sorted(app_module.app.routes.items()):
         if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)), concrete(path)):
             return pattern, methods
     raise AssertionError(f"no route for {path}")

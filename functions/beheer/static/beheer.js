@@ -910,3 +910,18 @@
   });
   // ==== end of the agendas block
 })();
+
+/* --- kalender (docs/beheer.md): one confirmation at a time -------------------------------
+ * data-een-bericht on a container: when a form in it is sent, every [data-bericht] in the
+ * container is emptied first, so the page never says "moved" next to "cancelled" from an
+ * earlier form. Self-contained: it only empties texts the script itself wrote.
+ */
+(function () {
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("form[data-actie]")) return;
+    const houder = form.closest("[data-een-bericht]");
+    if (!houder) return;
+    houder.querySelectorAll("[data-bericht]").forEach(function (el) { el.textContent = ""; });
+  }, true);
+})();
