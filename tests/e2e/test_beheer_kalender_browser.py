@@ -210,7 +210,10 @@ def test_a_themabij1komst_gets_its_theme_and_shows_its_sign_ups(stack, browser, 
             if a["soort"] == "themabij1komst" and a["werkgroep"] is None and not a["geannuleerd"]]
     assert free, "a themaBIJ1komst nobody hosts yet"
     meeting = free[0]
-    rsvp = stack.post(f"/kalender/activiteiten/{meeting['id']}/rsvp", headers=JSON, data="{}")
+    button = stack.get(f"/kalender/activiteiten/{meeting['id']}/rsvp", headers={"Accept": "text/html"}).text
+    form_token = re.search(r'name="token" value="([^"]+)"', button).group(1)   # one count per page
+    rsvp = stack.post(f"/kalender/activiteiten/{meeting['id']}/rsvp", headers=JSON,
+                      data=json.dumps({"token": form_token}))
     assert rsvp.status_code == 201, rsvp.text
     context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
     page = context.new_page()
