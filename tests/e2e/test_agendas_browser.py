@@ -54,7 +54,7 @@ def test_the_list_and_an_agenda_read_well_and_pass_axe(stack, browser, archived,
         assert fits_the_screen(page)
         assert axe_violations(page) == []
         # follow the link to the agenda, as a member would
-        page.get_by_role("link", name="Agenda", exact=True).first.click()
+        page.locator(f"main a[href*='/agendas/{archived}']:text-is('Agenda')").first.click()
         page.wait_for_load_state()
         assert page.url.split("?")[0].endswith(f"/agendas/{archived}")
         body = page.locator("main").inner_text()
