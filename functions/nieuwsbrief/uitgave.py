@@ -268,7 +268,7 @@ def intrekken(table: Any, mailchimp: Any, maand: str, planning: plan.Planning,
             _update(table, maand, {"status": CONCEPT, "ingetrokken_op": _iso(now)},
                     expect={"status": status},
                     remove=("verzendmoment", "goedgekeurd_door", "goedgekeurd_op"),
-                    also=(_entry(maand, now, "ingetrokken", who),))
+                    also=(_entry(maand, now, "ingetrokken", who, versie=state.get("versie")),))
             break
         except TransactionConditionFailed:
             continue
@@ -430,7 +430,17 @@ def geschiedenis(table: Any, maand: str) -> list[dict[str, Any]]:
     items, _ = table.query(pk(maand), sk_prefix="HIST#")
     return [{"at": i["at"], "action": i["action"], "who": i.get("who") or None,
              "role": i.get("role") or None, "versie": i.get("versie")}
-            for i in sorted(items, key=lambda i: i["sk"])]
+            for i in sorted(items, key=_in_order)]
+
+
+# an issue's life in order: entries of the same second (their times have whole seconds) sort so
+_ACTION_ORDER = ("samengesteld", "goedgekeurd", "ingetrokken", "verzonden")
+
+
+def _in_order(item: Mapping[str, Any]) -> tuple[str, int, int]:
+    action = str(item.get("action"))
+    rank = _ACTION_ORDER.index(action) if action in _ACTION_ORDER else len(_ACTION_ORDER)
+    return str(item.get("at")), int(item.get("versie") or 0), rank
 
 
 def verzonden(table: Any) -> list[dict[str, Any]]:
