@@ -16,6 +16,8 @@ from functions.errors import NotFound, ValidationError
 STATUSSEN = ("geen", "concept", "goedgekeurd", "gepland", "verzonden")
 ACTIES = ("samengesteld", "goedgekeurd", "ingetrokken", "verzonden")
 MAANDEN_VOORUIT = 2  # the overview: this month and the next two
+# the script's general texts that name a report (beheer.js.fout_404, _409), for a newsletter
+TEKSTEN = {"fout_404": "beheer.nieuwsbrief.fout_404", "fout_409": "beheer.nieuwsbrief.fout_409"}
 _ARTIKEL_RE = re.compile(r"^[a-f0-9]{12}$")  # as functions/nieuwsbrief/artikelen.py
 
 
@@ -31,7 +33,7 @@ def overzicht(request: Any, now: datetime) -> dict[str, Any]:
         maanden.append(f"{day.year:04d}-{day.month:02d}")
         day = date.fromisoformat(volgende_maand(day) + "-01")
     return {"maanden": [{"maand": m, "naam": maand_naam(lang, m)} for m in maanden],
-            "labels": labels(lang)}
+            "labels": labels(lang), "teksten": TEKSTEN}
 
 
 def uitgave(request: Any, maand: str) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def uitgave(request: Any, maand: str) -> dict[str, Any]:
     naam = maand_naam(lang, _maand(maand))
     return {"params": {"maand": maand}, "maand": maand, "maand_naam": naam,
             "max_titel": artikelen.MAX_TITEL, "max_tekst": artikelen.MAX_TEKST,
-            "labels": labels(lang)}
+            "labels": labels(lang), "teksten": TEKSTEN}
 
 
 def artikel(request: Any, maand: str, artikel_id: str) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def artikel(request: Any, maand: str, artikel_id: str) -> dict[str, Any]:
     lang = web.language(request)
     return {"params": {"maand": maand, "artikel_id": artikel_id}, "maand": maand,
             "maand_naam": maand_naam(lang, _maand(maand)), "max_titel": artikelen.MAX_TITEL,
-            "max_tekst": artikelen.MAX_TEKST, "labels": labels(lang)}
+            "max_tekst": artikelen.MAX_TEKST, "labels": labels(lang), "teksten": TEKSTEN}
 
 
 def maand_naam(lang: str, maand: str) -> str:

@@ -103,9 +103,11 @@ def in_overzicht() -> list[Pagina]:
 
 def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = None,
          labels: Mapping[str, Mapping[str, str]] | None = None,
-         keuzes: Mapping[str, Any] | None = None, **context: Any) -> Any:
+         keuzes: Mapping[str, Any] | None = None, teksten: Mapping[str, str] | None = None,
+         **context: Any) -> Any:
     """Render a beheer page: the template, and in it (as JSON, read by the script) the
-    page's roles, texts, labels and parameters."""
+    page's roles, texts, labels and parameters. ``teksten``: the page's own wording of some
+    of the script's texts (name in SCRIPT_TEXTS -> catalog key), e.g. what a 404 means here."""
     from functions import afdeling, web, wiring
 
     catalogs = wiring.renderer().catalogs
@@ -113,7 +115,8 @@ def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = Non
     rollen = {r: rol_naam(catalogs, lang, r) for r in sorted(pagina.rollen)}
     gegevens = {
         "base": http.base_path(request), "lang": lang, "rollen": sorted(pagina.rollen),
-        "teksten": {k: catalogs.gettext(lang, f"beheer.js.{k}") for k in SCRIPT_TEXTS},
+        "teksten": {k: catalogs.gettext(lang, (teksten or {}).get(k, f"beheer.js.{k}"))
+                    for k in SCRIPT_TEXTS},
         "labels": _merged({"rol": {r: rol_naam(catalogs, lang, r) for r in ROLES}}, labels or {}),
         "keuzes": dict(keuzes or {}), "params": dict(params or {}),
         "tijdzone": afdeling.current().tijdzone,

@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from functions import afdeling
 from functions.nieuwsbrief.planning import volgende_maand
-from tests.e2e.test_beheer_browser import (DESKTOP, ROOT, Watch, check, expect, issue_token,
-                                          session_token, sign_in)
+from tests.e2e.test_beheer_browser import (DESKTOP, ROOT, SHOTS, Watch, check, expect,
+                                          issue_token, session_token, sign_in)
 from tests.e2e.test_meldpunt_browser import ARGS, CHROMIUM, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
@@ -95,6 +96,13 @@ def refresh_until(page, t, condition, message: str, tries: int = 40) -> None:
 
 def preview(page):
     return page.frame_locator("iframe#voorbeeld")
+
+
+def shot_preview(page, name: str) -> None:
+    """The preview on its own, as the eindredactie sees it in the frame."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.locator("iframe#voorbeeld").screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
 @pytest.mark.parametrize("lang, screen, ahead", [("nl", DESKTOP, 2), ("en", PHONE, 3)],
@@ -182,6 +190,7 @@ def test_eindredactie_writes_compiles_previews_approves_and_withdraws(
         assert t["beheer.nieuwsbrief.actie.samengesteld"] in history.first.inner_text()
         assert "Latifa e2e" in history.first.inner_text()
         check(page, f"{name}-6-samengesteld")
+        shot_preview(page, f"{name}-6-voorbeeld")
 
         # WHEN version 1 is approved, THEN it is scheduled once and the articles are fixed
         approve = page.get_by_role("button", name=f"{t['beheer.nieuwsbrief.goedkeuren_knop']} 1")

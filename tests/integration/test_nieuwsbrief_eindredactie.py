@@ -159,3 +159,16 @@ def test_the_overview_lists_this_month_and_the_next_two_in_the_afdelings_time_zo
     found = nieuwsbrief.overzicht(Request(), datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc))
     assert [(m["maand"], m["naam"]) for m in found["maanden"]] == [
         ("2027-01", "januari 2027"), ("2027-02", "februari 2027"), ("2027-03", "maart 2027")]
+
+
+def test_the_newsletter_pages_say_what_a_404_or_409_means_for_a_newsletter_not_a_report(client):
+    from tests.integration.test_beheer_pages import gegevens, page
+
+    meldpunt = gegevens(page(client, "/beheer/meldpunt").body.decode())["teksten"]
+    for path in ("/beheer/nieuwsbrief", "/beheer/nieuwsbrief/2027-01",
+                 "/beheer/nieuwsbrief/2027-01/artikelen/a335f45d2b78"):
+        for lang, word in (("nl", "nieuwsbrief"), ("en", "newsletter")):
+            own = gegevens(page(client, f"{path}?lang={lang}").body.decode())["teksten"]
+            assert set(own) == set(meldpunt)
+            assert word in own["fout_409"] and "melding" not in own["fout_409"]
+            assert "melding" not in own["fout_404"] and "report" not in own["fout_404"]
