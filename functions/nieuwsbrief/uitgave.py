@@ -395,6 +395,7 @@ def status_view(state: Mapping[str, Any], planning: plan.Planning, now: datetime
             "samengesteld_op": state.get("samengesteld_op"),
             "samengesteld_door": state.get("samengesteld_door"),
             "testmail_verstuurd": state.get("mailchimp_versie") == state.get("versie"),
+            "testmail_versie": state.get("mailchimp_versie"),  # the last version Mailchimp has
             # stored, but its content not yet in Mailchimp (the compile is finishing)
             "wordt_samengesteld": status == CONCEPT and compiled and not test_mail,
             "mogelijk": mogelijk(status, test_mail),
@@ -418,7 +419,8 @@ def status(table: Any, maand: str, planning: plan.Planning, now: datetime) -> di
     state = table.get(pk(maand), SK)
     if not state:
         moment = planning.verstuurmoment(maand)
-        return {"maand": maand, "status": GEEN, "versie": None, "verzendmoment": _iso(moment),
+        return {"maand": maand, "status": GEEN, "versie": None, "testmail_versie": None,
+                "verzendmoment": _iso(moment),
                 "te_laat": now >= moment, "wordt_samengesteld": False,
                 "mogelijk": mogelijk(GEEN)}
     return status_view(state, planning, now)

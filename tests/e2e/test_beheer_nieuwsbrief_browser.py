@@ -170,12 +170,13 @@ def test_eindredactie_writes_compiles_previews_approves_and_withdraws(
         assert titel.input_value() == "" and titel.get_attribute("aria-invalid") is None
         check(page, f"{name}-5-artikel")
 
-        # WHEN it is compiled, THEN version 1 comes (the queue) with its test mail
+        # WHEN it is compiled, THEN version 1 comes (the queue) with its test mail, and the
+        # page shows it by itself (no click on Vernieuwen)
         page.get_by_role("button", name=t["beheer.nieuwsbrief.samenstellen_knop"]).click()
         page.get_by_text(t["beheer.nieuwsbrief.samenstellen_gelukt"]).wait_for()
         version = page.locator("#uitgave dd[data-veld=versie]")
-        refresh_until(page, t, lambda: version.inner_text() == "1"
-                      and page.locator("#goedkeuren").is_visible(), "version 1 with its test mail")
+        expect(version).to_have_text("1", timeout=30_000)
+        expect(page.locator("#goedkeuren")).to_be_visible(timeout=30_000)
         expect(status).to_have_text(t["beheer.nieuwsbrief.status.concept"])
         assert page.locator("[data-veld=testmail_verstuurd]").inner_text() == t["beheer.js.ja"]
         assert campaign(stack, maand)["test_emails"] == [["eindredactie@denhaag.bij1.org"]]
@@ -260,6 +261,7 @@ def test_eindredactie_writes_compiles_previews_approves_and_withdraws(
         check(page, f"{name}-11-verwijderen")
         articles.first.get_by_role("button", name=t["beheer.nieuwsbrief.verwijderen_knop"]).click()
         expect(page.locator("#artikel-weg")).to_contain_text("Demonstratie op het Malieveld, zondag")
+        expect(page.locator("#artikel-weg")).to_be_focused()  # not lost with the row's button
         expect(articles).to_have_count(0)
         expect(page.get_by_text(t["beheer.nieuwsbrief.geen_artikelen"])).to_be_visible()
         check(page, f"{name}-12-verwijderd")

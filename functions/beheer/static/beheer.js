@@ -623,9 +623,19 @@
   //   iframe[data-voorbeeld="/x?v={a}"][sandbox]   the HTML fetched with the session, shown
   //                                                from a Blob URL (never srcdoc); data-fout-in
   //   button[data-herlaad="#a #b"]                 reloads those sources
+  //   form[data-wacht="#bron a"]                   after it was sent, reloads #bron every 2 s
+  //                                                (at most a minute) until its value a changes:
+  //                                                the compile runs in the queue
+  //   [data-resultaat-doel][tabindex=-1]           gets the focus when filled (the row whose
+  //                                                button was pressed may be gone after)
   const vulKern = vul;
+  const geladen = new WeakMap(); // data root -> the data it was last filled with
+  let wacht = null; // {bron, pad, van, form, tot}: a form[data-wacht] sent, its change awaited
   vul = function (root, data) {
     vulKern(root, data);
+    geladen.set(root, data);
+    if (root.matches("[data-resultaat-doel][tabindex]")) root.focus();
+    if (wacht && root === wacht.bron) verder(data);
     eigen(root, "[data-waarde]").forEach(function (el) {
       const v = waarde(data, el.dataset.waarde);
       const s = v === null || v === undefined ? "" : String(v);
@@ -675,6 +685,34 @@
     const knop = e.target.closest("button[data-herlaad]");
     if (knop) vernieuw(knop.dataset.herlaad);
   });
+
+  // Capture: before the handler above sends the form, note what the value is now.
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!form.matches("form[data-actie][data-wacht]")) return;
+    const delen = form.dataset.wacht.split(/\s+/);
+    const bron = document.querySelector(delen[0]);
+    if (!bron || !geladen.has(bron)) return;
+    wacht = { bron: bron, selector: delen[0], pad: delen[1], form: form,
+              van: gelijk(waarde(geladen.get(bron), delen[1])), tot: Date.now() + 60000 };
+  }, true);
+
+  function gelijk(v) {
+    return JSON.stringify(v === undefined ? null : v); // absent and null are the same here
+  }
+
+  function verder(data) {
+    const w = wacht;
+    const fouten = w.form.querySelector("[data-fouten]");
+    if (gelijk(waarde(data, w.pad)) !== w.van || !w.bron.isConnected ||
+        (fouten && fouten.children.length) || Date.now() > w.tot) {
+      wacht = null; // changed, refused, signed out or given up (Vernieuwen still works)
+      return;
+    }
+    setTimeout(function () {
+      if (wacht === w) vernieuw(w.selector);
+    }, 2000);
+  }
   // === End of block: the newsletter's pages ==============================================
 
   const begin = lees();
