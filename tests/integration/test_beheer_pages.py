@@ -246,3 +246,21 @@ def test_the_digest_links_to_the_review_page_of_the_new_reports():
     path, _, query = digest.REVIEW_PAGE.partition("?")
     assert "GET" in app_module.app.routes[path] and path in pagina.PAGINAS
     assert query == "status=nieuw"
+
+
+def test_every_element_a_page_points_at_is_on_that_page(client):
+    """data-vernieuw, data-herlaad, data-wacht, data-resultaat, data-fouten-in and
+    data-fout-in name elements by id: a typo would silently do nothing in the browser."""
+    for path in pagina.PAGINAS:
+        found = Elements(page(client, concrete(path)).body.decode()).found
+        ids = {a["id"]: a for _, a, _ in found if a.get("id")}
+        for _, attrs, _ in found:
+            for attr in ("data-vernieuw", "data-herlaad", "data-wacht", "data-resultaat",
+                         "data-fouten-in", "data-fout-in", "data-formulier"):
+                for target in (attrs.get(attr) or "").split():
+                    if target.startswith("#"):
+                        assert target[1:] in ids, (path, attr, target)
+                        if attr in ("data-vernieuw", "data-herlaad", "data-wacht"):  # reloadable
+                            assert "data-bron" in ids[target[1:]], (path, attr, target)
+            if "data-wacht" in attrs:
+                assert len(attrs["data-wacht"].split()) == 2, (path, attrs["data-wacht"])
