@@ -39,7 +39,6 @@ def overzicht(request: Any, now: datetime) -> dict[str, Any]:
 def uitgave(request: Any, maand: str) -> dict[str, Any]:
     """One issue's page: its month for the script, its name, the labels."""
     from functions import web
-
     from functions.nieuwsbrief import artikelen
 
     lang = web.language(request)

@@ -390,7 +390,8 @@ def status_view(state: Mapping[str, Any], planning: plan.Planning, now: datetime
     status = state.get("status")
     compiled = bool(state.get("campaign_id")) and int(state.get("versie") or 0) > 0
     test_mail = compiled and state.get("mailchimp_versie") == state.get("versie")
-    return {"maand": maand, "status": status, "versie": state.get("versie"),
+    # version 0: the item exists, its first compile is under way; no version to show yet
+    return {"maand": maand, "status": status, "versie": state.get("versie") or None,
             "campaign_id": state.get("campaign_id"),
             "samengesteld_op": state.get("samengesteld_op"),
             "samengesteld_door": state.get("samengesteld_door"),

@@ -217,6 +217,9 @@ def test_eindredactie_writes_compiles_previews_approves_and_withdraws(
         assert campaign(stack, maand)["status"] == "save"
         expect(history).to_have_count(3)
         assert t["beheer.nieuwsbrief.actie.ingetrokken"] in history.nth(2).inner_text()
+        # (version 1 was fetched once: a stored version does not change, however often the
+        # status reloads)
+        assert sum(f"/nieuwsbrief/{maand}/voorbeeld?versie=1" in u for u in watch.urls) == 1
         expect(page.locator("#toevoegen")).to_be_visible()
         check(page, f"{name}-8-ingetrokken")
 

@@ -661,14 +661,19 @@
   };
 
   const voorbeeldBeurt = new WeakMap(); // frame -> the number of its latest load
+  const voorbeeldVan = new WeakMap(); // frame -> the address it shows
   async function voorbeeld(frame, data) {
     if (!frame.hasAttribute("sandbox")) return; // never API HTML in a frame that may run script
+    const adresApi = G.base + invullen(frame.dataset.voorbeeld, data);
+    // a stored version never changes: shown already, it is not fetched again (the status
+    // reloads every 2 s while a compile is awaited)
+    if (voorbeeldVan.get(frame) === adresApi && /[?&]versie=[0-9]/.test(adresApi)) return;
     const beurt = (voorbeeldBeurt.get(frame) || 0) + 1;
     voorbeeldBeurt.set(frame, beurt);
     const fout = frame.dataset.foutIn ? document.querySelector(frame.dataset.foutIn) : null;
     frame.setAttribute("aria-busy", "true");
     // api()'s file download (its Accept names CSV; this route answers HTML whatever it asks)
-    const r = await api("GET", G.base + invullen(frame.dataset.voorbeeld, data), null, true);
+    const r = await api("GET", adresApi, null, true);
     if (!r || !frame.isConnected || voorbeeldBeurt.get(frame) !== beurt) return;
     frame.removeAttribute("aria-busy");
     if (!r.ok || !r.data) {
@@ -676,6 +681,7 @@
       return;
     }
     meld(fout, "");
+    voorbeeldVan.set(frame, adresApi);
     const adres = URL.createObjectURL(new Blob([r.data], { type: "text/html;charset=utf-8" }));
     frame.addEventListener("load", function () { URL.revokeObjectURL(adres); }, { once: true });
     frame.src = adres;
