@@ -47,7 +47,12 @@ class TooEarly(AppError):
 
 
 class Conflict(AppError):
-    """A state change that is not allowed from the current state."""
+    """A state change that is not allowed from the current state; ``errors`` (optional, a
+    catalog key under ``_body``) says why, for a person at a form."""
+
+    def __init__(self, message: str = "", errors: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.errors = dict(errors) if errors else None
 
 
 class NotReady(Conflict):

@@ -40,6 +40,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'; object-src 'none'; require-trusted-types-for 'script'; "
        "trusted-types 'none'")
+# A page that shows HTML from the API (the newsletter's preview) in a sandboxed iframe from
+# a Blob URL (``data-voorbeeld``): frames from blob: only, and only on the pages that say so.
+FRAME_SRC_BLOB = "frame-src blob:"
 
 # The texts the script shows (catalog keys "beheer.js.<name>"), in the page's language.
 SCRIPT_TEXTS = (
@@ -56,6 +59,11 @@ class Pagina:
     titel: str                 # catalog key of the title (and of the overview's link)
     rollen: frozenset[str]     # who may use it: the roles of its authorizer
     uitleg: str | None = None  # catalog key of the overview's line; None: not listed there
+    blob_frames: bool = False  # shows HTML in a sandboxed iframe from a Blob URL
+
+    @property
+    def csp(self) -> str:
+        return f"{CSP}; {FRAME_SRC_BLOB}" if self.blob_frames else CSP
 
 
 # path -> page, for every blueprint that declares beheer pages (the overview lists them)
@@ -63,15 +71,16 @@ PAGINAS: dict[str, Pagina] = {}
 
 
 def route(bp: Any, path: str, template: str, *, authorizer: Any, titel: str,
-          uitleg: str | None = None) -> Callable:
+          uitleg: str | None = None, blob_frames: bool = False) -> Callable:
     """Declare a beheer page. The view returns the template's extra context (or None);
     ``params`` in it are the page's path parameters for the script (``{melding_id}`` in a
-    ``data-bron``), ``labels`` and ``keuzes`` code -> text maps for its values."""
+    ``data-bron``), ``labels`` and ``keuzes`` code -> text maps for its values.
+    ``blob_frames``: the page has an ``iframe[data-voorbeeld]`` (its CSP allows blob: frames)."""
     name = getattr(authorizer, "name", authorizer)
     if name not in auth.AUTHORIZER_ROLES:
         raise ValueError(f"beheer page {path}: unknown authorizer {name!r}")
     pagina = Pagina(path=path, template=template, titel=titel, uitleg=uitleg,
-                    rollen=auth.AUTHORIZER_ROLES[name])
+                    rollen=auth.AUTHORIZER_ROLES[name], blob_frames=blob_frames)
     PAGINAS[path] = pagina
     access = auth.RouteAccess(bp)
     handles_errors = http.handles_errors(lambda: bp.current_request)
@@ -97,8 +106,8 @@ def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = Non
          keuzes: Mapping[str, Any] | None = None, teksten: Mapping[str, str] | None = None,
          **context: Any) -> Any:
     """Render a beheer page: the template, and in it (as JSON, read by the script) the
-    page's roles, texts, labels and parameters. ``teksten`` gives a script text another
-    catalog key on this page (``{"fout_404": "beheer.kalender.fout_404"}``)."""
+    page's roles, texts, labels and parameters. ``teksten``: the page's own wording of some
+    of the script's texts (name in SCRIPT_TEXTS -> catalog key), e.g. what a 404 means here."""
     from functions import afdeling, web, wiring
 
     catalogs = wiring.renderer().catalogs
@@ -120,7 +129,7 @@ def toon(request: Any, pagina: Pagina, *, params: Mapping[str, str] | None = Non
                       sessie_duur=duur,
                       pagina_rollen=rollen, labels=gegevens["labels"], script=script_info(),
                       **context)
-    return http.html_response(body, headers={"Content-Security-Policy": CSP})
+    return http.html_response(body, headers={"Content-Security-Policy": pagina.csp})
 
 
 def _merged(base: Mapping[str, Mapping[str, str]],

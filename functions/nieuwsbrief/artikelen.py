@@ -69,10 +69,16 @@ def parse(form: Any, *, partial: bool = False) -> dict[str, Any]:
     return out
 
 
-def _editable(table: Any, maand: str) -> None:
+def bewerkbaar(table: Any, maand: str) -> bool:
+    """Whether the month's articles may change: until its issue is approved."""
     state = table.get(_pk(maand), "UITGAVE")
-    if state and state.get("status") not in (None, "concept"):
-        raise Conflict(f"the issue of {maand} is {state.get('status')}: its articles are fixed")
+    return not state or state.get("status") in (None, "concept")
+
+
+def _editable(table: Any, maand: str) -> None:
+    if not bewerkbaar(table, maand):
+        raise Conflict(f"the issue of {maand} is approved or sent: its articles are fixed",
+                       {"_body": "nieuwsbrief.fout.artikelen_vast"})
 
 
 def lijst(table: Any, maand: str) -> list[dict[str, Any]]:
@@ -91,7 +97,8 @@ def toevoegen(table: Any, maand: str, data: Mapping[str, Any], principal: Mappin
               now: datetime) -> dict[str, Any]:
     _editable(table, maand)
     if len(lijst(table, maand)) >= MAX_PER_MAAND:
-        raise Conflict(f"at most {MAX_PER_MAAND} articles per issue")
+        raise Conflict(f"at most {MAX_PER_MAAND} articles per issue",
+                       {"_body": "nieuwsbrief.fout.te_veel_artikelen"})
     article_id = secrets.token_hex(6)
     item = {"pk": _pk(maand), "sk": f"ARTIKEL#{article_id}", "id": article_id,
             "titel": data["titel"], "tekst": data["tekst"], "volgorde": data["volgorde"],
@@ -100,6 +107,11 @@ def toevoegen(table: Any, maand: str, data: Mapping[str, Any], principal: Mappin
     table.put(item, if_new=True)
     log_event("nieuwsbrief.article_added", maand=maand, id=article_id, role=item["role"])
     return view(item)
+
+
+def artikel(table: Any, maand: str, article_id: str) -> dict[str, Any]:
+    """One article (404 when there is none with that id in that month)."""
+    return view(_get(table, maand, article_id))
 
 
 def _get(table: Any, maand: str, article_id: str) -> dict[str, Any]:
@@ -122,7 +134,9 @@ def wijzigen(table: Any, maand: str, article_id: str, data: Mapping[str, Any],
     return view(item)
 
 
-def verwijderen(table: Any, maand: str, article_id: str, principal: Mapping[str, str]) -> None:
+def verwijderen(table: Any, maand: str, article_id: str, principal: Mapping[str, str]
+                ) -> dict[str, Any]:
+    """Remove an article; returns it as it was."""
     from functions.adapters.dynamo import TxDelete
 
     _editable(table, maand)
@@ -130,3 +144,4 @@ def verwijderen(table: Any, maand: str, article_id: str, principal: Mapping[str,
     table.transact_write([TxDelete(item["pk"], item["sk"])])
     log_event("nieuwsbrief.article_removed", maand=maand, id=article_id,
               role=principal.get("role"))
+    return view(item)

@@ -18,13 +18,23 @@ def _bron(maand: str, now: datetime) -> Any:
                 k=settings.meldpunt_k, base_url=settings.public_base_url)
 
 
-def voorbeeld(maand: str, now: datetime) -> str:
+def voorbeeld(maand: str, now: datetime, versie: int | None = None) -> str:
     """The issue as members will see it: the approved (or sent) version, else what compiling
-    now would make (so the eindredactie sees an article's change at once)."""
+    now would make (so the eindredactie sees an article's change at once). ``versie``: that
+    stored version exactly (what its test mail showed and an approval sends), 409 when
+    another one is stored now."""
+    from functions.errors import Conflict, NotFound
     from functions.nieuwsbrief import uitgave
     from functions.nieuwsbrief.secties import verzamel
 
     state = uitgave.opgeslagen(wiring.table(), maand)
+    if versie is not None:
+        if not state or not int(state.get("versie") or 0):
+            raise NotFound(f"no compiled issue for {maand}")
+        if int(state["versie"]) != versie:
+            raise Conflict(f"version {versie} asked, {state['versie']} stored",
+                           {"_body": "nieuwsbrief.fout.andere_versie"})
+        return uitgave.unpack(state, "html")
     if state and state.get("status") != uitgave.CONCEPT:
         return uitgave.unpack(state, "html")
     bron = _bron(maand, now)
@@ -38,7 +48,8 @@ def vraag_samenstellen(maand: str, who: Mapping[str, str]) -> dict[str, Any]:
 
     state = uitgave.opgeslagen(wiring.table(), maand)
     if state and state.get("status") != uitgave.CONCEPT:
-        raise Conflict(f"the issue of {maand} is {state['status']}: withdraw the approval first")
+        raise Conflict(f"the issue of {maand} is {state['status']}: withdraw the approval first",
+                       {"_body": "nieuwsbrief.fout.eerst_intrekken"})
     verzoek = f"handmatig-{secrets.token_hex(8)}"
     wiring.nieuwsbrief_queue().send({"kind": uitgave.SAMENSTELLEN, "maand": maand,
                                      "verzoek": verzoek,

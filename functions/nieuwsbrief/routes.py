@@ -4,6 +4,7 @@ from chalice import Blueprint
 
 from functions import auth, authorizers, http, web, wiring
 from functions.batch import process_batch
+from functions.beheer import pagina
 from functions.config import WERKGROEPEN
 from functions.nieuwsbrief import aanmelden
 
@@ -51,6 +52,16 @@ def _maand(maand):
     return maand
 
 
+def _versie(raw, field):
+    """A version number (1-999999) or None for nothing sent; 400 naming ``field`` else."""
+    from functions.errors import ValidationError
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit() or not 1 <= int(raw) <= 999_999:
+        raise ValidationError({field: "nieuwsbrief.fout.versie"})
+    return int(raw)
+
+
 @access.public_route("/nieuwsbrief")
 @handles_errors
 def nieuwsbrief_archief():
@@ -90,15 +101,19 @@ def nieuwsbrief_uitgave(maand):
 def nieuwsbrief_voorbeeld(maand):
     """The issue as members will see it: as approved, or as a compile now would make it."""
     from functions.nieuwsbrief import paginas
-    return http.html_response(paginas.voorbeeld(_maand(maand), _now()))
+    versie = _versie(http.query(bp.current_request, ["versie"]).get("versie"), "versie")
+    return http.html_response(paginas.voorbeeld(_maand(maand), _now(), versie))
 
 
 @bp.route("/nieuwsbrief/{maand}/status", authorizer=authorizers.nieuwsbrief_token)
 @handles_json_errors
 def nieuwsbrief_status(maand):
+    """Where the issue is, what may be done with it now, and its history."""
     from functions.nieuwsbrief import uitgave
     from functions.nieuwsbrief.planning import Planning
-    return http.json_response(uitgave.status(wiring.table(), _maand(maand), Planning.from_afdeling(), _now()))
+    table, maand = wiring.table(), _maand(maand)
+    return http.json_response({**uitgave.status(table, maand, Planning.from_afdeling(), _now()),
+                               "geschiedenis": uitgave.geschiedenis(table, maand)})
 
 
 @bp.route("/nieuwsbrief/{maand}/samenstellen", methods=["POST"],
@@ -115,13 +130,18 @@ def nieuwsbrief_samenstellen_nu(maand):
 @bp.route("/nieuwsbrief/{maand}/goedkeuren", methods=["POST"], authorizer=authorizers.nieuwsbrief_token)
 @handles_json_errors
 def nieuwsbrief_goedkeuren(maand):
+    """Approve; ``{"versie": n}`` (optional): only when version n is the one stored (409)."""
+    from functions import fields
     from functions.nieuwsbrief import uitgave
     from functions.nieuwsbrief.planning import Planning
-    http.no_body(bp.current_request)
+    request = bp.current_request
+    versie = None
+    if request.raw_body:
+        versie = _versie(http.parse_body(request, {"versie": fields.INTEGER}).first("versie"), "versie")
     maand = _maand(maand)
     return http.json_response(uitgave.goedkeuren(
         wiring.table(), wiring.mailchimp(), wiring.nieuwsbrief_queue(), maand,
-        Planning.from_afdeling(), auth.principal_of(bp.current_request), _now()), status=202)
+        Planning.from_afdeling(), auth.principal_of(request), _now(), versie=versie), status=202)
 
 
 @bp.route("/nieuwsbrief/{maand}/intrekken", methods=["POST"], authorizer=authorizers.nieuwsbrief_token)
@@ -143,25 +163,57 @@ def nieuwsbrief_artikelen(maand):
     from functions.nieuwsbrief import artikelen
     request, table = bp.current_request, wiring.table()
     if request.method == "GET":
-        return http.json_response({"artikelen": artikelen.lijst(table, _maand(maand))})
+        maand = _maand(maand)
+        return http.json_response({"artikelen": artikelen.lijst(table, maand),
+                                   "bewerkbaar": artikelen.bewerkbaar(table, maand)})
     data = artikelen.parse(http.parse_body(request, artikelen.FIELDS, max_bytes=artikelen.MAX_BODY))
     return http.json_response(artikelen.toevoegen(table, _maand(maand), data,
                                                   auth.principal_of(request), _now()), status=201)
 
 
-@bp.route("/nieuwsbrief/{maand}/artikelen/{artikel_id}", methods=["PUT", "DELETE"],
+@bp.route("/nieuwsbrief/{maand}/artikelen/{artikel_id}", methods=["GET", "PUT", "DELETE"],
           authorizer=authorizers.nieuwsbrief_token, content_types=http.FORM_CONTENT_TYPES)
 @handles_json_errors
 def nieuwsbrief_artikel(maand, artikel_id):
     from functions.nieuwsbrief import artikelen
     request, table = bp.current_request, wiring.table()
+    if request.method == "GET":
+        maand = _maand(maand)
+        return http.json_response({"artikel": artikelen.artikel(table, maand, artikel_id),
+                                   "bewerkbaar": artikelen.bewerkbaar(table, maand)})
     if request.method == "DELETE":
-        artikelen.verwijderen(table, _maand(maand), artikel_id, auth.principal_of(request))
-        return http.json_response({"id": artikel_id, "verwijderd": True})
+        weg = artikelen.verwijderen(table, _maand(maand), artikel_id, auth.principal_of(request))
+        return http.json_response({"id": artikel_id, "titel": weg["titel"], "verwijderd": True})
     data = artikelen.parse(http.parse_body(request, artikelen.FIELDS, max_bytes=artikelen.MAX_BODY),
                            partial=True)
     return http.json_response(artikelen.wijzigen(table, _maand(maand), artikel_id, data,
                                                  auth.principal_of(request), _now()))
+
+
+# --- the beheer pages (functions/beheer/nieuwsbrief.py, templates/beheer/nieuwsbrief/) -------
+
+@pagina.route(bp, "/beheer/nieuwsbrief", "beheer/nieuwsbrief/overzicht.html",
+              authorizer=authorizers.nieuwsbrief_token, titel="beheer.nieuwsbrief.titel",
+              uitleg="beheer.nieuwsbrief.uitleg")
+def beheer_nieuwsbrief():
+    from functions.beheer import nieuwsbrief
+    return nieuwsbrief.overzicht(bp.current_request, _now())
+
+
+@pagina.route(bp, "/beheer/nieuwsbrief/{maand}", "beheer/nieuwsbrief/uitgave.html",
+              authorizer=authorizers.nieuwsbrief_token, titel="beheer.nieuwsbrief.uitgave.titel",
+              blob_frames=True)
+def beheer_nieuwsbrief_uitgave(maand):
+    from functions.beheer import nieuwsbrief
+    return nieuwsbrief.uitgave(bp.current_request, maand)
+
+
+@pagina.route(bp, "/beheer/nieuwsbrief/{maand}/artikelen/{artikel_id}",
+              "beheer/nieuwsbrief/artikel.html", authorizer=authorizers.nieuwsbrief_token,
+              titel="beheer.nieuwsbrief.artikel.titel")
+def beheer_nieuwsbrief_artikel(maand, artikel_id):
+    from functions.beheer import nieuwsbrief
+    return nieuwsbrief.artikel(bp.current_request, maand, artikel_id)
 
 
 @bp.on_sqs_message(queue="nieuwsbrief", batch_size=1)

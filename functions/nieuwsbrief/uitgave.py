@@ -38,6 +38,7 @@ from functions.nieuwsbrief.secties import Bron, verzamel
 
 SK = "UITGAVE"
 CONCEPT, GOEDGEKEURD, GEPLAND, VERZONDEN = "concept", "goedgekeurd", "gepland", "verzonden"
+GEEN = "geen"  # no item yet: not compiled
 SAMENSTELLEN = "nieuwsbrief.samenstellen"
 VERSTUREN = "nieuwsbrief.versturen"
 ARCHIVE_INDEX = "NIEUWSBRIEVEN"
@@ -164,7 +165,8 @@ def samenstellen(table: Any, mailchimp: Any, renderer: Any, bron: Bron, planning
                 expect={"status": CONCEPT, "versie": int(state.get("versie") or 0)},
                 also=(_entry(maand, bron.now, "samengesteld", who, versie=versie),))
     except TransactionConditionFailed as exc:
-        raise Conflict(f"the issue of {maand} changed meanwhile (approved or compiled)") from exc
+        raise Conflict(f"the issue of {maand} changed meanwhile (approved or compiled)",
+                       {"_body": "nieuwsbrief.fout.veranderd"}) from exc
     state = table.get(pk(maand), SK)
     return _finish(table, mailchimp, planning, maand, state)
 
@@ -208,15 +210,21 @@ def _finish(table: Any, mailchimp: Any, planning: plan.Planning, maand: str,
 # --- approve, withdraw --------------------------------------------------------------------
 
 def goedkeuren(table: Any, mailchimp: Any, queue: Any, maand: str, planning: plan.Planning,
-               who: Mapping[str, str], now: datetime) -> dict[str, Any]:
-    """Approve the compiled issue: checklist, then ``goedgekeurd`` and a message to send it."""
+               who: Mapping[str, str], now: datetime, versie: int | None = None) -> dict[str, Any]:
+    """Approve the compiled issue: checklist, then ``goedgekeurd`` and a message to send it.
+    ``versie``: the version the approver looked at; another one stored is a 409 (the
+    preview of the beheer page sends it, so nobody approves what they did not see)."""
     state = table.get(pk(maand), SK)
     if not state or not state.get("campaign_id"):
         raise NotFound(f"no compiled issue for {maand}")
     status = state.get("status")
+    if versie is not None and versie != state.get("versie"):
+        raise Conflict(f"version {versie} asked, {state.get('versie')} stored",
+                       {"_body": "nieuwsbrief.fout.andere_versie"})
     if status == CONCEPT:
         if state.get("mailchimp_versie") != state.get("versie"):
-            raise Conflict("the issue is being compiled; approve it when the test mail is there")
+            raise Conflict("the issue is being compiled; approve it when the test mail is there",
+                           {"_body": "nieuwsbrief.fout.wordt_samengesteld"})
         checklist = mailchimp.checklist(state["campaign_id"])
         if not checklist["is_ready"]:
             items = [f"{i.get('heading', '')}: {i.get('details', '')}".strip(": ")
@@ -231,7 +239,8 @@ def goedkeuren(table: Any, mailchimp: Any, queue: Any, maand: str, planning: pla
                     expect={"status": CONCEPT, "versie": state["versie"]},
                     also=(_entry(maand, now, "goedgekeurd", who, versie=state["versie"]),))
         except TransactionConditionFailed as exc:
-            raise Conflict("the issue changed meanwhile; look at it again") from exc
+            raise Conflict("the issue changed meanwhile; look at it again",
+                           {"_body": "nieuwsbrief.fout.veranderd"}) from exc
         state = table.get(pk(maand), SK)
     elif status != GOEDGEKEURD:
         return status_view(state, planning, now)  # scheduled or sent: nothing to do
@@ -248,7 +257,7 @@ def intrekken(table: Any, mailchimp: Any, maand: str, planning: plan.Planning,
     if not state:
         raise NotFound(f"no issue for {maand}")
     if state.get("status") == VERZONDEN:
-        raise Conflict("the newsletter has been sent")
+        raise Conflict("the newsletter has been sent", {"_body": "nieuwsbrief.fout.al_verzonden"})
     if state.get("status") == CONCEPT:
         # a withdrawal that died before its unschedule: asked again, it finishes the job
         if state.get("campaign_id") and state.get("ingetrokken_op"):
@@ -259,7 +268,7 @@ def intrekken(table: Any, mailchimp: Any, maand: str, planning: plan.Planning,
             _update(table, maand, {"status": CONCEPT, "ingetrokken_op": _iso(now)},
                     expect={"status": status},
                     remove=("verzendmoment", "goedgekeurd_door", "goedgekeurd_op"),
-                    also=(_entry(maand, now, "ingetrokken", who),))
+                    also=(_entry(maand, now, "ingetrokken", who, versie=state.get("versie")),))
             break
         except TransactionConditionFailed:
             continue
@@ -313,7 +322,8 @@ def _unschedule(table: Any, mailchimp: Any, maand: str, campaign_id: str, now: d
         mailchimp.unschedule(campaign_id)
     except MailchimpError:
         if _mark_sent_if_so(table, mailchimp, maand, now):
-            raise Conflict("the newsletter has just been sent") from None
+            raise Conflict("the newsletter has just been sent",
+                           {"_body": "nieuwsbrief.fout.al_verzonden"}) from None
         raise
 
 
@@ -378,10 +388,18 @@ def status_view(state: Mapping[str, Any], planning: plan.Planning, now: datetime
     maand = state["maand"]
     moment = planning.verstuurmoment(maand)
     status = state.get("status")
-    return {"maand": maand, "status": status, "versie": state.get("versie"),
+    compiled = bool(state.get("campaign_id")) and int(state.get("versie") or 0) > 0
+    test_mail = compiled and state.get("mailchimp_versie") == state.get("versie")
+    # version 0: the item exists, its first compile is under way; no version to show yet
+    return {"maand": maand, "status": status, "versie": state.get("versie") or None,
             "campaign_id": state.get("campaign_id"),
             "samengesteld_op": state.get("samengesteld_op"),
+            "samengesteld_door": state.get("samengesteld_door"),
             "testmail_verstuurd": state.get("mailchimp_versie") == state.get("versie"),
+            "testmail_versie": state.get("mailchimp_versie"),  # the last version Mailchimp has
+            # stored, but its content not yet in Mailchimp (the compile is finishing)
+            "wordt_samengesteld": status == CONCEPT and compiled and not test_mail,
+            "mogelijk": mogelijk(status, test_mail),
             "goedgekeurd_door": state.get("goedgekeurd_door"),
             "goedgekeurd_op": state.get("goedgekeurd_op"),
             "verzendmoment": state.get("verzendmoment") or _iso(moment),
@@ -390,13 +408,42 @@ def status_view(state: Mapping[str, Any], planning: plan.Planning, now: datetime
             "te_laat": status == CONCEPT and now >= moment}
 
 
+def mogelijk(status: str | None, test_mail: bool = False) -> dict[str, bool]:
+    """What may be done with an issue in ``status`` (the rules of the functions above), for
+    a page that offers only those actions."""
+    concept = status in (None, GEEN, CONCEPT)
+    return {"samenstellen": concept, "goedkeuren": status == CONCEPT and test_mail,
+            "intrekken": status in (GOEDGEKEURD, GEPLAND), "artikelen": concept}
+
+
 def status(table: Any, maand: str, planning: plan.Planning, now: datetime) -> dict[str, Any]:
     state = table.get(pk(maand), SK)
     if not state:
         moment = planning.verstuurmoment(maand)
-        return {"maand": maand, "status": "geen", "verzendmoment": _iso(moment),
-                "te_laat": now >= moment}
+        return {"maand": maand, "status": GEEN, "versie": None, "testmail_versie": None,
+                "verzendmoment": _iso(moment),
+                "te_laat": now >= moment, "wordt_samengesteld": False,
+                "mogelijk": mogelijk(GEEN)}
     return status_view(state, planning, now)
+
+
+def geschiedenis(table: Any, maand: str) -> list[dict[str, Any]]:
+    """The issue's history, oldest first: compiled (each version), approved (which version),
+    withdrawn, sent; who (a token's name, or the schedule) and when."""
+    items, _ = table.query(pk(maand), sk_prefix="HIST#")
+    return [{"at": i["at"], "action": i["action"], "who": i.get("who") or None,
+             "role": i.get("role") or None, "versie": i.get("versie")}
+            for i in sorted(items, key=_in_order)]
+
+
+# an issue's life in order: entries of the same second (their times have whole seconds) sort so
+_ACTION_ORDER = ("samengesteld", "goedgekeurd", "ingetrokken", "verzonden")
+
+
+def _in_order(item: Mapping[str, Any]) -> tuple[str, int, int]:
+    action = str(item.get("action"))
+    rank = _ACTION_ORDER.index(action) if action in _ACTION_ORDER else len(_ACTION_ORDER)
+    return str(item.get("at")), int(item.get("versie") or 0), rank
 
 
 def verzonden(table: Any) -> list[dict[str, Any]]:

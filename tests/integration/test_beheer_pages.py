@@ -25,8 +25,8 @@ EMAIL = "melder.geheim@example.org"
 ROOT_JS = pagina.SCRIPT.read_text(encoding="utf-8")
 
 
-# a value each page's parameter can take (a report id, a meeting date)
-EXAMPLES = {"datum": "2026-12-03"}
+# a value each page's path parameter can take (the pages refuse ids that cannot be one: 404)
+EXAMPLES = {"datum": "2026-12-03", "maand": "2027-01", "artikel_id": "a335f45d2b78"}
 
 
 def concrete(path: str) -> str:
@@ -74,10 +74,11 @@ def route_of(path: str):
     path (``/agendas/controle``) before a parameter (``/agendas/{datum}``), then the first in
     sorted order, so a literal segment wins over a parameter (``/kalender/activiteiten`` before
     ``/kalender/{feed}``), as in API Gateway and Chalice's local server."""
+    asked = concrete(path).partition("?")[0]
     if path in app_module.app.routes:
         return path, app_module.app.routes[path]
     for pattern, methods in sorted(app_module.app.routes.items()):
-        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)), concrete(path)):
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)), asked):
             return pattern, methods
     raise AssertionError(f"no route for {path}")
 
@@ -90,12 +91,12 @@ def seeded(aws):
 
 def test_every_beheer_page_is_one_shell_for_everyone_never_cached_under_its_own_csp(client, seeded):
     token, _ = tokens.issue("politieke-agenda", "Nadine", wiring.table(), NOW)
-    for path in pagina.PAGINAS:
+    for path, declared in pagina.PAGINAS.items():
         anonymous = page(client, concrete(path))
         signed = page(client, concrete(path), authorization=f"Bearer {token}")
         assert anonymous.body == signed.body, path  # the page knows no one: the data come later
         assert anonymous.headers["Cache-Control"] == "no-store"
-        assert anonymous.headers["Content-Security-Policy"] == pagina.CSP
+        assert anonymous.headers["Content-Security-Policy"] == declared.csp
         html = anonymous.body.decode()
         assert SECRET not in html and EMAIL not in html and "Nadine" not in html, path
 
@@ -109,6 +110,24 @@ def test_the_csp_allows_only_our_own_script_and_enforces_trusted_types(client):
     # the public pages need no script at all
     for path in ("/", "/meldpunt", "/meldpunt/cijfers", "/nieuwsbrief/aanmelden"):
         assert "script-src 'none'" in client.http.get(path, headers=HTML).headers["Content-Security-Policy"]
+
+
+def test_only_pages_that_declare_a_preview_may_frame_blob_urls_and_only_sandboxed(client):
+    for path, declared in pagina.PAGINAS.items():
+        found = Elements(page(client, concrete(path)).body.decode()).found
+        frames = [a for tag, a, _ in found if tag == "iframe"]
+        policy = dict(d.strip().split(" ", 1) for d in declared.csp.split(";"))
+        if declared.blob_frames:
+            # the base policy and frames from blob: only (not even our own pages)
+            assert declared.csp == f"{pagina.CSP}; frame-src blob:" and policy["frame-src"] == "blob:"
+            assert frames, f"{path} allows frames but has none"
+        else:
+            assert "frame-src" not in policy and declared.csp == pagina.CSP
+            assert not frames, path
+        for frame in frames:
+            # no script, no same origin, no forms or popups; filled by the script, never srcdoc
+            assert frame["sandbox"] == "" and "srcdoc" not in frame and "src" not in frame, path
+            assert frame.get("title") and frame.get("data-voorbeeld"), path
 
 
 def test_the_only_scripts_are_our_file_with_its_integrity_and_the_page_data(client):
@@ -186,7 +205,8 @@ def test_every_page_asks_only_routes_its_roles_may_use_and_links_only_to_pages(c
                 roles &= set(names.split())
             for attr, method in (("data-bron", "GET"), ("data-download", "GET"), ("data-actie", None),
                                  ("data-upload", "PUT"), ("data-pad", "PUT"), ("data-proef", "POST"),
-                                 ("data-ophalen", None), ("data-link-van", "GET"), ("data-verstuur", None)):
+                                 ("data-ophalen", None), ("data-link-van", "GET"), ("data-verstuur", None),
+                                 ("data-voorbeeld", "GET")):
                 if attr not in attrs:
                     continue
                 asked += 1
@@ -235,3 +255,21 @@ def test_the_digest_links_to_the_review_page_of_the_new_reports():
     path, _, query = digest.REVIEW_PAGE.partition("?")
     assert "GET" in app_module.app.routes[path] and path in pagina.PAGINAS
     assert query == "status=nieuw"
+
+
+def test_every_element_a_page_points_at_is_on_that_page(client):
+    """data-vernieuw, data-herlaad, data-wacht, data-resultaat, data-fouten-in and
+    data-fout-in name elements by id: a typo would silently do nothing in the browser."""
+    for path in pagina.PAGINAS:
+        found = Elements(page(client, concrete(path)).body.decode()).found
+        ids = {a["id"]: a for _, a, _ in found if a.get("id")}
+        for _, attrs, _ in found:
+            for attr in ("data-vernieuw", "data-herlaad", "data-wacht", "data-resultaat",
+                         "data-fouten-in", "data-fout-in", "data-formulier"):
+                for target in (attrs.get(attr) or "").split():
+                    if target.startswith("#"):
+                        assert target[1:] in ids, (path, attr, target)
+                        if attr in ("data-vernieuw", "data-herlaad", "data-wacht"):  # reloadable
+                            assert "data-bron" in ids[target[1:]], (path, attr, target)
+            if "data-wacht" in attrs:
+                assert len(attrs["data-wacht"].split()) == 2, (path, attrs["data-wacht"])

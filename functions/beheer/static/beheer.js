@@ -613,6 +613,114 @@
   });
   setInterval(controleer, 15000);
 
+  // === Block: the newsletter's pages (docs/beheer.md, "De nieuwsbrief") ===================
+  // Kept in one block so the code above stays as it was (other pages add blocks of their
+  // own). It extends vul() and velden() by wrapping them: every caller above looks those
+  // names up when it calls, so the wrappers apply everywhere.
+  //   data-waarde="a" (input, textarea, select)  its value, also as its default (a reset keeps it)
+  //   data-actie="/x/{id}" inside a filled scope   {names} from that scope's data (a list item)
+  //   data-getal (a form field)                    sent as a JSON number; left out when empty
+  //   iframe[data-voorbeeld="/x?v={a}"][sandbox]   the HTML fetched with the session, shown
+  //                                                from a Blob URL (never srcdoc); data-fout-in
+  //   button[data-herlaad="#a #b"]                 reloads those sources
+  //   form[data-wacht="#bron a"]                   after it was sent, reloads #bron every 2 s
+  //                                                (at most a minute) until its value a changes:
+  //                                                the compile runs in the queue
+  //   [data-resultaat-doel][tabindex=-1]           gets the focus when filled (the row whose
+  //                                                button was pressed may be gone after)
+  const vulKern = vul;
+  const geladen = new WeakMap(); // data root -> the data it was last filled with
+  let wacht = null; // {bron, pad, van, form, tot}: a form[data-wacht] sent, its change awaited
+  vul = function (root, data) {
+    vulKern(root, data);
+    geladen.set(root, data);
+    if (root.matches("[data-resultaat-doel][tabindex]")) root.focus();
+    if (wacht && root === wacht.bron) verder(data);
+    eigen(root, "[data-waarde]").forEach(function (el) {
+      const v = waarde(data, el.dataset.waarde);
+      const s = v === null || v === undefined ? "" : String(v);
+      if (el.tagName !== "SELECT") el.defaultValue = s;
+      el.value = s;
+    });
+    eigen(root, "form[data-actie]").forEach(function (form) {
+      if (form.dataset.actie.indexOf("{") >= 0) form.dataset.actie = invullen(form.dataset.actie, data);
+    });
+    eigen(root, "iframe[data-voorbeeld]").forEach(function (frame) { voorbeeld(frame, data); });
+  };
+
+  const veldenKern = velden;
+  velden = function (form) {
+    const uit = veldenKern(form);
+    form.querySelectorAll("[data-getal][name]").forEach(function (el) {
+      const v = uit[el.name];
+      if (v === "") delete uit[el.name];
+      else if (typeof v === "string" && /^-?[0-9]{1,9}$/.test(v)) uit[el.name] = Number(v);
+      // anything else goes as text: the API names the field
+    });
+    return uit;
+  };
+
+  const voorbeeldBeurt = new WeakMap(); // frame -> the number of its latest load
+  const voorbeeldVan = new WeakMap(); // frame -> the address it shows
+  async function voorbeeld(frame, data) {
+    if (!frame.hasAttribute("sandbox")) return; // never API HTML in a frame that may run script
+    const adresApi = G.base + invullen(frame.dataset.voorbeeld, data);
+    // a stored version never changes: shown already, it is not fetched again (the status
+    // reloads every 2 s while a compile is awaited)
+    if (voorbeeldVan.get(frame) === adresApi && /[?&]versie=[0-9]/.test(adresApi)) return;
+    const beurt = (voorbeeldBeurt.get(frame) || 0) + 1;
+    voorbeeldBeurt.set(frame, beurt);
+    const fout = frame.dataset.foutIn ? document.querySelector(frame.dataset.foutIn) : null;
+    frame.setAttribute("aria-busy", "true");
+    // api()'s file download (its Accept names CSV; this route answers HTML whatever it asks)
+    const r = await api("GET", adresApi, null, true);
+    if (!r || !frame.isConnected || voorbeeldBeurt.get(frame) !== beurt) return;
+    frame.removeAttribute("aria-busy");
+    if (!r.ok || !r.data) {
+      meld(fout, foutTekst(r.status));
+      return;
+    }
+    meld(fout, "");
+    voorbeeldVan.set(frame, adresApi);
+    const adres = URL.createObjectURL(new Blob([r.data], { type: "text/html;charset=utf-8" }));
+    frame.addEventListener("load", function () { URL.revokeObjectURL(adres); }, { once: true });
+    frame.src = adres;
+  }
+
+  document.addEventListener("click", function (e) {
+    const knop = e.target.closest("button[data-herlaad]");
+    if (knop) vernieuw(knop.dataset.herlaad);
+  });
+
+  // Capture: before the handler above sends the form, note what the value is now.
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!form.matches("form[data-actie][data-wacht]")) return;
+    const delen = form.dataset.wacht.split(/\s+/);
+    const bron = document.querySelector(delen[0]);
+    if (!bron || !geladen.has(bron)) return;
+    wacht = { bron: bron, selector: delen[0], pad: delen[1], form: form,
+              van: gelijk(waarde(geladen.get(bron), delen[1])), tot: Date.now() + 60000 };
+  }, true);
+
+  function gelijk(v) {
+    return JSON.stringify(v === undefined ? null : v); // absent and null are the same here
+  }
+
+  function verder(data) {
+    const w = wacht;
+    const fouten = w.form.querySelector("[data-fouten]");
+    if (gelijk(waarde(data, w.pad)) !== w.van || !w.bron.isConnected ||
+        (fouten && fouten.children.length) || Date.now() > w.tot) {
+      wacht = null; // changed, refused, signed out or given up (Vernieuwen still works)
+      return;
+    }
+    setTimeout(function () {
+      if (wacht === w) vernieuw(w.selector);
+    }, 2000);
+  }
+  // === End of block: the newsletter's pages ==============================================
+
   const begin = lees();
   if (begin.token) stopOpServer(begin.token);
   if (begin.sessie) binnen(begin.sessie, false);
