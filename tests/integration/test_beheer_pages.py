@@ -273,3 +273,15 @@ def test_every_element_a_page_points_at_is_on_that_page(client):
                             assert "data-bron" in ids[target[1:]], (path, attr, target)
             if "data-wacht" in attrs:
                 assert len(attrs["data-wacht"].split()) == 2, (path, attrs["data-wacht"])
+
+
+def test_the_script_parses():
+    """The pages' one script is plain JavaScript in one closure: a name declared twice (two
+    blocks added side by side) is a SyntaxError that leaves every beheer page empty."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "Node.js is needed to check beheer.js (it is on every machine of this kind)"
+    result = subprocess.run([node, "--check", str(pagina.SCRIPT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

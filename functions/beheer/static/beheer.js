@@ -796,7 +796,7 @@
     doel.hidden = false;
   }
 
-  function wacht(ms) {
+  function slaap(ms) {
     return new Promise(function (klaar) { setTimeout(klaar, ms); });
   }
 
@@ -853,7 +853,7 @@
       toonIn(form.dataset.resultaat, d);
       for (let i = 0; i < 60 && d && d.status === "ontvangen" &&
            /^\/[A-Za-z0-9_\/-]+$/.test(String(d.status_url || "")); i++) {
-        await wacht(1000);
+        await slaap(1000);
         const s = await api("GET", G.base + d.status_url);
         if (!s) break;
         if (s.ok && s.data) d = Object.assign({}, d, s.data);
