@@ -91,6 +91,19 @@ def valid_text(value: str) -> bool:
     return True
 
 
+# In a field's text: no control character but tab and line breaks (C0, DEL, C1), and no bidi
+# embedding, override or isolate (U+202A-U+202E, U+2066-U+2069): a control character stored in
+# one field breaks what it later flows into (a roster name in an agenda draft, a feed, a CSV), an
+# override shows a reviewer other text than was sent. Right-to-left text itself is fine.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def field_text(value: str) -> bool:
+    """Text a field may hold: valid Unicode (:func:`valid_text`) without control characters
+    (tab, LF and CR are text) and without bidi embeddings, overrides or isolates."""
+    return valid_text(value) and not _NOT_TEXT.search(value)
+
+
 def printable_name(name: str) -> str:
     """A client's field name as we can safely echo it in an error (escaped, at most 40 chars)."""
     return name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:40]
@@ -208,7 +221,7 @@ def _typed(pairs: list[tuple[str, Any]], fields: Fields | None, strict_names: bo
     problems: dict[str, str] = {}
     for name, value in pairs:
         shown = printable_name(name)
-        if not valid_text(name):
+        if not field_text(name):
             problems[shown] = "error.invalid_characters"
             continue
         if value is None and strict_names:
@@ -249,7 +262,7 @@ def _as_strings(value: Any, kind: str, from_json: bool) -> list[str]:
             return [value] if value else []  # the same integers a JSON client may send
         raise _FieldProblem("error.not_integer")
     if isinstance(value, str):
-        if not valid_text(value):
+        if not field_text(value):
             raise _FieldProblem("error.invalid_characters")
         if from_json and kind == LIST:
             raise _FieldProblem("error.not_list")
@@ -266,7 +279,7 @@ def _as_strings(value: Any, kind: str, from_json: bool) -> list[str]:
                                 else "error.not_text")
         if not all(isinstance(v, str) for v in value):
             raise _FieldProblem("error.not_list")
-        if not all(valid_text(v) for v in value):
+        if not all(field_text(v) for v in value):
             raise _FieldProblem("error.invalid_characters")
         return list(value)
     # numbers, objects
@@ -293,7 +306,7 @@ def query(request: Any, names: Iterable[str] = ()) -> dict[str, str]:
             problems[printable_name(name)] = "error.one_value"
             continue
         value = all_values[0] if all_values else ""
-        if not isinstance(value, str) or not valid_text(value) or not valid_text(name):
+        if not isinstance(value, str) or not field_text(value) or not field_text(name):
             problems[printable_name(name)] = "error.invalid_characters"
         elif len(value) > MAX_QUERY_VALUE:
             problems[printable_name(name)] = "error.too_long"

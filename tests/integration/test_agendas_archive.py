@@ -240,6 +240,13 @@ def test_the_board_edits_the_roster_from_scripts(client, aws, bestuur):
     bad = client.http.request("PUT", "/bestuur/rooster/tim-kies", body=json.dumps({**body, "einde": "2020-01-01"}),
                               headers={**bestuur, "content-type": "application/json"})
     assert bad.status_code == 400 and "einde" in bad.json_body["errors"]
+    # a control character in a name would later break every draft agenda (its upload refuses it)
+    for field in ("naam", "functie", "portefeuille"):
+        broken = client.http.request("PUT", "/bestuur/rooster/tim-kies",
+                                     body=json.dumps({**body, field: "Tim\u0001 Kies\u202e"}),
+                                     headers={**bestuur, "content-type": "application/json"})
+        assert broken.status_code == 400 and set(broken.json_body["errors"]) == {field}
+    assert client.http.post("/agendas/2026-12-15/concept", headers=bestuur).status_code == 200
     assert client.http.request("DELETE", "/bestuur/rooster/yuval-gal", headers=bestuur).status_code == 200
     roster = {m["id"]: m for m in client.http.get("/bestuur/rooster", headers=bestuur).json_body["leden"]}
     assert "yuval-gal" not in roster and roster["tim-kies"]["herbenoemd"] == 1

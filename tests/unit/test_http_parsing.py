@@ -219,3 +219,23 @@ def test_an_integer_form_field_takes_what_a_json_integer_takes(raw, ok):
         with pytest.raises(errors.ValidationError) as exc:
             parse_body(req, fields)
         assert exc.value.errors == {"volgorde": "error.not_integer"}
+
+
+@pytest.mark.parametrize("value", ["Sam\x01", "a\x00b", "\x1b[31mrood", "x\x7fy", "\x85", "Lou\u202eneerG",
+                                   "\u2066verborgen\u2069", "\u202aa"])
+def test_control_and_bidi_override_characters_are_a_400_naming_the_field(value):
+    """A control character stored in one field breaks what it later flows into (the roster's
+    name in the agenda draft, which the upload then refuses); a bidi override shows a reviewer
+    other text than was sent. One rule for every text field, form or JSON."""
+    for body, ctype in ((json.dumps({"email": value}).encode(), "application/json"),
+                        ("email=" + "".join(f"%{b:02X}" for b in value.encode()), "application/x-www-form-urlencoded")):
+        body = body if isinstance(body, bytes) else body.encode()
+        with pytest.raises(errors.ValidationError) as exc:
+            parse_body(request(body, ctype), FIELDS)
+        assert exc.value.errors == {"email": "error.invalid_characters"}
+
+
+def test_line_breaks_tabs_and_right_to_left_text_are_text():
+    got = parse_body(request(json.dumps({"email": "regel 1\r\nregel 2\tkolom", "werkgroepen": ["مرحبا", "שלום"]}).encode(),
+                             "application/json"), FIELDS)
+    assert got.first("email") == "regel 1\nregel 2\tkolom" and got.all("werkgroepen") == ["مرحبا", "שלום"]

@@ -19,11 +19,15 @@ from hypothesis import strategies as st
 from functions import errors, fields, http
 
 KINDS = (fields.TEXT, fields.LIST, fields.FLAG, fields.INTEGER)
-NAMES = st.text(min_size=1, max_size=12)
+# text as a client may send it in a field: any Unicode scalar value (no lone surrogates: JSON
+# can carry those) but the control and bidi characters fields refuse (tested below and in
+# test_http_parsing.py); tab and line breaks are text
+FIELD_CHARS = st.characters(exclude_categories=["Cs"]).filter(lambda c: http.field_text(c))
+NAMES = st.text(FIELD_CHARS, min_size=1, max_size=12)
 FIELDS = st.dictionaries(NAMES, st.sampled_from(KINDS), max_size=6)
 # text as a client may send it: any Unicode scalar value (no lone surrogates: JSON can carry
 # those, and the test below holds them to a 400; here they are not "valid input")
-TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+TEXT = st.text(FIELD_CHARS, max_size=40)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
@@ -53,7 +57,7 @@ def parses_or_refuses(req, fields_) -> http.FormData | errors.AppError:
 def test_any_bytes_are_parsed_or_refused_with_the_projects_own_error(body, ctype, fields_):
     got = parses_or_refuses(request(body, ctype), fields_)
     if isinstance(got, http.FormData):
-        assert all(isinstance(v, str) and http.valid_text(v) for vs in got.values() for v in vs)
+        assert all(isinstance(v, str) and http.field_text(v) for vs in got.values() for v in vs)
 
 
 @PROPERTY
@@ -159,3 +163,13 @@ def test_the_query_reader_gives_one_string_a_name_or_names_the_parameter_it_refu
     for name, value in got.items():
         assert not names or name in names
         assert query[name] == [value] and len(value) <= http.MAX_QUERY_VALUE and http.valid_text(value)
+
+
+@PROPERTY
+@given(value=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40))
+def test_a_text_field_holds_exactly_what_field_text_allows(value):
+    got = parses_or_refuses(request(json.dumps({"t": value}).encode(), http.JSON), {"t": fields.TEXT})
+    if http.field_text(value):
+        assert isinstance(got, http.FormData) and got.first("t") == value.replace("\r\n", "\n")
+    else:
+        assert isinstance(got, errors.ValidationError) and got.errors == {"t": "error.invalid_characters"}
