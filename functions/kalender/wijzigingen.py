@@ -68,10 +68,10 @@ def may_change(principal: Mapping[str, str], a: Activiteit) -> bool:
 def possible(principal: Mapping[str, str], a: Activiteit, now: datetime) -> dict[str, bool]:
     """Which changes this token can make to this occurrence now (the beheer pages show only
     those forms): none once it has begun or for another werkgroep's meeting; no cancel or
-    move once cancelled; a theme for a themaBIJ1komst only."""
+    move or theme once cancelled; a theme for a themaBIJ1komst only."""
     open_ = may_change(principal, a) and a.start > now
     return {"annuleren": open_ and not a.geannuleerd, "verplaatsen": open_ and not a.geannuleerd,
-            "notitie": open_, "thema": open_ and a.soort == "themabij1komst"}
+            "notitie": open_, "thema": open_ and a.soort == "themabij1komst" and not a.geannuleerd}
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -228,6 +228,8 @@ def zet_thema(kalender: Kalender, table: Table, activiteit_id: str, form: Any,
     check_allowed(principal, a)
     if a.soort != "themabij1komst":
         raise ValidationError({"thema": "kalender.fout.geen_themabij1komst"})
+    if a.geannuleerd:
+        raise Conflict("a cancelled themaBIJ1komst takes no theme (a note still can be added)")
     problems: dict[str, str] = {}
     thema = _short(form, "thema", MAX_THEME, problems, required=True)
     sprekers = [s.strip() for s in form.all("sprekers") if s.strip()]

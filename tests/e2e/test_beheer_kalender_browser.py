@@ -232,6 +232,16 @@ def test_a_themabij1komst_gets_its_theme_and_shows_its_sign_ups(stack, browser, 
         assert page.locator("dd[data-veld=werkgroep]").inner_text() == "Organizing"
         expect(page.locator("tbody[data-lijst=wijzigingen] tr")).to_have_count(1)
         check(page, "nl-desktop-kalender-thema")
+        # correcting the theme later: the form holds the theme and the speakers as they are,
+        # so fixing a typo does not drop the speakers
+        page.reload()
+        form.wait_for(state="visible")
+        expect(form.get_by_label(t["beheer.kalender.thema"], exact=True)).to_have_value("Wonen is een recht")
+        expect(form.get_by_label(t["beheer.kalender.spreker"].format(n=1))).to_have_value("Huurdersbond Den Haag")
+        form.get_by_label(t["beheer.kalender.thema"], exact=True).fill("Wonen is een recht!")
+        form.get_by_role("button", name=t["beheer.kalender.thema_knop"]).click()
+        message_of(form).get_by_text(t["beheer.kalender.thema_gelukt"].format(thema="Wonen is een recht!")).wait_for()
+        assert "Huurdersbond Den Haag" in page.locator("dl.velden").inner_text()
     finally:
         context.close()
 

@@ -206,6 +206,16 @@ def test_a_werkgroep_changes_its_own_meetings_only(client, at_now, tokens_by_rol
     assert sequence_of(events[BOARD_W53]) == 0
 
 
+def test_a_cancelled_themabij1komst_takes_no_theme(client, at_now, tokens_by_role):
+    bestuur = tokens_by_role["bestuur"]
+    assert call(client, "POST", f"/kalender/activiteiten/{THEMA}/annuleren", bestuur,
+                {"reden": "Zaal niet beschikbaar"}).status_code == 200
+    refused = call(client, "POST", f"/kalender/activiteiten/{THEMA}/thema", bestuur,
+                   {"thema": "Wonen", "werkgroep": "organizing"})
+    assert refused.status_code == 409
+    assert call(client, "GET", f"/kalender/activiteiten/{THEMA}", accept="application/json").json_body["thema"] in ("", None)
+
+
 def test_a_werkgroep_hosts_a_themabij1komst_and_then_it_is_theirs(client, at_now, tokens_by_role):
     body = {"thema": "Wonen is een recht", "sprekers": ["Huurdersbond Den Haag"], "werkgroep": "organizing"}
     assert call(client, "POST", f"/kalender/activiteiten/{THEMA}/thema", tokens_by_role["communicatie"],

@@ -61,6 +61,8 @@ def test_possible_changes_follow_the_state():
     cancelled = replace(BOARD, status=acts.GEANNULEERD)
     assert possible(board, cancelled, BEFORE) == {"annuleren": False, "verplaatsen": False,
                                                   "notitie": True, "thema": False}
+    # a cancelled themaBIJ1komst: only the note (the theme of a meeting that will not be)
+    assert possible(board, replace(THEMA, status=acts.GEANNULEERD), BEFORE)["thema"] is False
     begun = BOARD.start
     assert not any(possible(board, BOARD, begun).values())
     assert not any(possible(principal("organizing"), BOARD, BEFORE).values())
