@@ -375,9 +375,12 @@ def staat(request: Any, activiteit_id: str) -> Any:
     a = acts.een(_kalender(), wiring.table(), activiteit_id)
     principal = auth.principal_of(request)
     now = _now()
+    mag = wijzigingen.may_change(principal, a)
     return http.json_response({**acts.als_json(a, wiring.settings().public_base_url),
-                               "reden": a.reden, "begonnen": a.start <= now,
-                               "mag_wijzigen": wijzigingen.may_change(principal, a),
+                               "reden": a.reden, "begonnen": a.start <= now, "mag_wijzigen": mag,
+                               "beschrijving": a.beschrijving,
+                               # the meeting link the invitation carries: for who may change it
+                               "link_uitnodiging": (a.link or None) if mag else None,
                                "kan": wijzigingen.possible(principal, a, now)})
 
 

@@ -202,3 +202,15 @@ def test_the_kalender_beheer_catalogs_have_every_key_in_dutch_and_english():
     for template in (folder.parents[2] / "beheer" / "kalender").glob("*.html"):
         used |= set(re.findall(r"t\([\"'](beheer\.kalender\.[a-z_.]+)[\"']", template.read_text(encoding="utf-8")))
     assert used and used <= set(nl), used - set(nl)
+
+
+def test_an_added_activity_shows_its_description_and_its_link_to_who_may_change_it(client, at_now, tokens_by_role):
+    org = tokens_by_role["organizing"]
+    added = call(client, "POST", "/kalender/activiteiten", org, {
+        "titel": "Online training", "start": "2026-12-12T13:00", "eind": "15:00", "publiek": "leden",
+        "online": True, "link": "https://meet.jit.si/bij1-training", "beschrijving": "Neem vragen mee."})
+    assert added.status_code == 201, added.body
+    mine = staat(client, org, added.json_body["id"])
+    assert mine["beschrijving"] == "Neem vragen mee." and mine["link_uitnodiging"] == "https://meet.jit.si/bij1-training"
+    theirs = staat(client, tokens_by_role["communicatie"], added.json_body["id"])
+    assert theirs["beschrijving"] == "Neem vragen mee." and theirs["link_uitnodiging"] is None

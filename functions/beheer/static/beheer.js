@@ -528,7 +528,8 @@
   }
 
   async function inloggenMet(form) {
-    const token = tokenVeld.value.trim();
+    // spaces, and the quotes of a token copied out of .local/tokens.json, are no part of it
+    const token = tokenVeld.value.trim().replace(/^["']+|["',]+$/g, "");
     tokenVeld.value = "";
     tokenFoutTonen("");
     meld(bericht, "");
