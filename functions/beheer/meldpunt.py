@@ -52,6 +52,7 @@ def melding(request: Any, melding_id: str) -> dict[str, Any]:
     return {"params": {"melding_id": melding_id}, "labels": labels(web.language(request)),
             "keuzes": {"overgangen": overgangen},
             "doelstatussen": [s for s in review.STATUSSEN if s != "nieuw"],
+            "eindstatussen": sorted(review.EINDSTATUSSEN),  # asked once more: no way back
             "contact_rollen": sorted(auth.AUTHORIZER_ROLES["politieke_agenda_token"]),
             "max_notitie": review.MAX_NOTITIE}
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.conftest import wait_for
 from functions.meldpunt.digest import REVIEW_PAGE
 from tests.e2e.test_meldpunt_browser import ARGS, AXE, CHROMIUM, PHONE, axe_violations, fits_the_screen
 
@@ -232,6 +233,17 @@ def test_review_from_the_digest_link_to_signing_out(stack, browser, poll, people
         assert "Nadine e2e" in history.nth(1).inner_text()
         check(page, f"{name}-6-status-gewijzigd")
 
+        # WHEN a final status is chosen, THEN the browser asks once more; "cancel" sends nothing
+        posts: list[str] = []   # (the watch dismisses every dialog, as "Annuleren" would)
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        page.get_by_label(t["beheer.melding.nieuwe_status"]).select_option("geannuleerd")
+        page.get_by_role("button", name=t["beheer.melding.status_knop"]).click()
+        wait_for(lambda: watch.dialogs, message="the question before a final status")
+        assert watch.dialogs == [t["beheer.melding.eindstatus_vraag"]]
+        page.wait_for_timeout(300)
+        assert not [u for u in posts if u.endswith("/status")]
+        assert status.inner_text() == t["beheer.meldpunt.status.in_behandeling"]
+
         # WHEN the contact details are asked for, THEN they are shown and the viewing is logged
         page.get_by_role("button", name=t["beheer.melding.contact_knop"]).click()
         page.locator("#contactgegevens").wait_for(state="visible")
@@ -279,7 +291,8 @@ def test_review_from_the_digest_link_to_signing_out(stack, browser, poll, people
         assert len(answers) > 10
         for answer in answers:
             assert answer.headers.get("cache-control") == "no-store", answer.url
-        assert watch.dialogs == [] and watch.errors == []
+        # the one dialog: the question before a final status (no payload ever opened one)
+        assert watch.dialogs == [t["beheer.melding.eindstatus_vraag"]] and watch.errors == []
     finally:
         context.close()
 

@@ -1034,3 +1034,21 @@
     houder.querySelectorAll("[data-bericht]").forEach(function (el) { el.textContent = ""; });
   }, true);
 })();
+
+/* --- asked once more (docs/beheer.md): form[data-vraag-bij="veld=a b"][data-vraag] ----------
+   When the form's field has one of those values, the browser's own dialog asks data-vraag
+   before anything is sent (the meldpunt's final statuses: there is no way back). Runs in
+   the capture phase, before the form's own handler; "cancel" sends nothing. */
+(function () {
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("form[data-vraag-bij][data-vraag]")) return;
+    const deel = form.dataset.vraagBij.split("=");
+    const veld = form.elements[deel[0]];
+    const waarden = (deel[1] || "").split(/\s+/);
+    if (veld && waarden.indexOf(veld.value) >= 0 && !window.confirm(form.dataset.vraag)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+})();
