@@ -67,6 +67,12 @@ BODY = "_body"  # the key of errors about the request body as a whole
 ACCEPTED_TYPES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
+def too_large(max_bytes: int) -> str:
+    """The 413's text, in sizes a person reads (and the exact bytes for a script)."""
+    size = f"{max_bytes / 1024 / 1024:g} MiB" if max_bytes >= 1024 * 1024 else f"{max_bytes / 1024:g} KiB"
+    return f"te groot: hoogstens {size} / too large: at most {size} ({max_bytes} bytes)"
+
+
 def raw_document(request: Any, max_bytes: int) -> bytes:
     """The body of a route that takes a whole document (not form or JSON): bytes, at most
     ``max_bytes`` (413 beyond). Its content type is the route's to check."""
@@ -74,7 +80,7 @@ def raw_document(request: Any, max_bytes: int) -> bytes:
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > max_bytes:
-        raise errors.BadRequest(f"te groot / too large: at most {max_bytes} bytes", status=413)
+        raise errors.BadRequest(too_large(max_bytes), status=413)
     return raw
 
 
@@ -121,7 +127,7 @@ def parse_body(request: Any, fields: Fields | None = None,
     """
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
-        raise errors.BadRequest(f"te groot / too large: at most {max_bytes} bytes", status=413)
+        raise errors.BadRequest(too_large(max_bytes), status=413)
     ctype = content_type(request.headers)
     if ctype not in (FORM, JSON):
         raise errors.BadRequest(

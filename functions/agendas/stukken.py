@@ -113,7 +113,8 @@ def markdown_text(body: bytes) -> str:
 def check_pdf(body: bytes) -> None:
     """A PDF file: ``%PDF-1.x`` or ``%PDF-2.x`` at the start, ``%%EOF`` near the end."""
     if not re.match(rb"%PDF-[12]\.[0-9]", body[:8]) or b"%%EOF" not in body[-2048:]:
-        raise BadRequest("geen PDF / not a PDF file (expected %PDF-1.x ... %%EOF)")
+        raise BadRequest("dit is geen (compleet) PDF-bestand / this is not a (complete) PDF file "
+                         "(it must start with %PDF-1.x and end with %%EOF)")
 
 
 def parse_openbaar(raw: str | None, content_type: str) -> bool:
