@@ -161,8 +161,13 @@ def script_info() -> dict[str, str]:
 
 def script_response(request: Any) -> Any:
     """``GET /beheer/beheer.js``: cached for a year under its version, else revalidated."""
+    from functions.errors import ValidationError
+
     info = script_info()
-    fresh = http.query(request, ["v"]).get("v") == info["versie"]
+    try:
+        fresh = http.query(request, ["v"]).get("v") == info["versie"]
+    except ValidationError:  # a `v` no version can be (control characters, ...): just not fresh
+        fresh = False
     return http.text_response(info["body"], "text/javascript; charset=utf-8", headers={
         "Cache-Control": "public, max-age=31536000, immutable" if fresh else "no-cache",
         "X-Content-Type-Options": "nosniff"})

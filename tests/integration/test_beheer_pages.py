@@ -285,3 +285,12 @@ def test_the_script_parses():
     assert node, "Node.js is needed to check beheer.js (it is on every machine of this kind)"
     result = subprocess.run([node, "--check", str(pagina.SCRIPT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("query", ["v=a%1Fb", "v=%00", "v=x&v=y", "v=" + "9" * 5000])
+def test_the_script_answers_whatever_its_version_parameter_holds(client, query):
+    """Found by schemathesis: a control character in ``v`` was a 500 (the route has no error
+    handler: it answers the script, revalidated, whatever the query)."""
+    response = client.http.get(f"/beheer/beheer.js?{query}")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"
+    assert response.body.decode("utf-8") == pagina.script_info()["body"]

@@ -211,8 +211,9 @@ print(json.dumps(out))
                             env={"PATH": os.environ.get("PATH", ""), "APP_STAGE": "prod"})
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out["pdf"] == [400, {"openbaar": "Zeg of dit stuk openbaar is: openbaar=ja of openbaar=nee "
-                                            "(een PDF is helemaal openbaar of helemaal niet)."}, False]
+    assert out["pdf"] == [400, {"openbaar": "Kies voor wie dit stuk is: iedereen of alleen het bestuur (een "
+                                            "PDF is helemaal openbaar of helemaal niet; scripts: openbaar=ja "
+                                            "of openbaar=nee)."}, False]
     assert out["not_pdf"][0] == 400 and "PDF" in out["not_pdf"][1]
     assert out["bad_date"] == [400, ["datum"]]
     assert out["json_route"][:2] == [200, False] and json.loads(out["json_route"][2])["status"] == "ok"
