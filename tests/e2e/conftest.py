@@ -108,6 +108,22 @@ def launch(state_dir: Path, extra_env: Optional[dict[str, str]] = None) -> Runni
     return RunningStack(process, state_dir, output_file)
 
 
+CHROMIUM = "/usr/bin/chromium"   # Debian's (make e2e installs it)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (each test opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> RunningStack:
     running = launch(tmp_path_factory.mktemp("stack"))

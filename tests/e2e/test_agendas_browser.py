@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.agendas_support import AGENDA_MD
-from tests.e2e.test_meldpunt_browser import ARGS, CHROMIUM, PHONE, axe_violations, fits_the_screen
+from tests.e2e.test_meldpunt_browser import PHONE, axe_violations, fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
@@ -16,16 +16,6 @@ DATUM = "2026-09-03"
 DESKTOP = {"width": 1280, "height": 900}
 XSS = ("\n## 5. Links\n\n[klik](javascript:alert(document.domain)) <img src=x onerror=\"window.__xss=1\">\n"
        "<script>window.__xss=1</script>\n")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

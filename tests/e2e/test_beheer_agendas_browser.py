@@ -19,7 +19,7 @@ import requests
 
 from tests.agendas_support import AGENDA_MD, minimal_pdf
 from tests.e2e.test_beheer_browser import DESKTOP, Watch, check, expect, issue_token, session_token, sign_in
-from tests.e2e.test_meldpunt_browser import ARGS, CHROMIUM, PHONE
+from tests.e2e.test_meldpunt_browser import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
@@ -35,16 +35,6 @@ def texts(lang: str) -> dict[str, str]:
     for area in ("", "agendas", "beheer"):
         out.update(json.loads((ROOT / "templates" / "i18n" / area / f"{lang}.json").read_text(encoding="utf-8")))
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

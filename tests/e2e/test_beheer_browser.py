@@ -22,7 +22,7 @@ import requests
 
 from tests.e2e.conftest import wait_for
 from functions.meldpunt.digest import REVIEW_PAGE
-from tests.e2e.test_meldpunt_browser import ARGS, AXE, CHROMIUM, PHONE, axe_violations, fits_the_screen
+from tests.e2e.test_meldpunt_browser import AXE, PHONE, axe_violations, fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
@@ -77,16 +77,6 @@ def stored(stack, wijk: str, n: int, poll) -> list[dict]:
     return poll(lambda: (lambda found: found if len(found) == n else None)(
         stack.get(f"/meldpunt/meldingen?wijk={wijk}", headers=bearer).json()["meldingen"]),
         message=f"{n} reports stored in {wijk}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

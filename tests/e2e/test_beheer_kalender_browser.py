@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import wait_for
-from tests.e2e.test_beheer_browser import (DESKTOP, JSON, Watch, browser, check, expect,  # noqa: F401
+from tests.e2e.test_beheer_browser import (DESKTOP, JSON, Watch, check, expect,  # noqa: F401
                                            issue_token, session_token, sign_in)
 from tests.e2e.test_meldpunt_browser import PHONE
 

@@ -24,7 +24,7 @@ from functions import afdeling
 from functions.nieuwsbrief.planning import volgende_maand
 from tests.e2e.test_beheer_browser import (DESKTOP, ROOT, SHOTS, Watch, check, expect,
                                           issue_token, session_token, sign_in)
-from tests.e2e.test_meldpunt_browser import ARGS, CHROMIUM, PHONE
+from tests.e2e.test_meldpunt_browser import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
@@ -59,16 +59,6 @@ def campaign(stack, maand: str) -> dict | None:
     found = [c for c in stack.get("/api/campaigns", base="console").json()
              if c["settings"].get("title") == f"nieuwsbrief-{maand}"]
     return found[0] if found else None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_meldpunt_browser import ARGS, CHROMIUM, PHONE, axe_violations, fits_the_screen
+from tests.e2e.test_meldpunt_browser import PHONE, axe_violations, fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
@@ -21,16 +21,6 @@ def texts(lang: str) -> dict[str, str]:
     base = json.loads((ROOT / "templates" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
     area = json.loads((ROOT / "templates" / "i18n" / "kalender" / f"{lang}.json").read_text(encoding="utf-8"))
     return {**base, **area}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

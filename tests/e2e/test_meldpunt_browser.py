@@ -18,9 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), from npm
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
@@ -29,16 +26,6 @@ def texts(lang: str) -> dict[str, str]:
     base = json.loads((ROOT / "templates" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
     area = json.loads((ROOT / "templates" / "i18n" / "meldpunt" / f"{lang}.json").read_text(encoding="utf-8"))
     return {**base, **area}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def axe_violations(page) -> list[dict]:
